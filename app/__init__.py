@@ -1,0 +1,72 @@
+"""The field report system (hệ thống thông tin phản ánh hiện trường): the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import inspect
+
+from .extensions import appbuilder, csrf, db, migrate
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _check_config(app: Flask) -> None:
+    import config
+
+    if app.config["APP_ENV"] == "production" and (
+        not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == config.DEFAULT_SECRET_KEY
+    ):
+        raise ConfigurationError(
+            "SECRET_KEY chưa được đặt: môi trường production cần một khóa bí mật riêng, "
+            "đủ dài và ngẫu nhiên (biến môi trường SECRET_KEY)."
+        )
+
+
+def schema_ready() -> bool:
+    """True once `flask db upgrade` has built the tables (the CLI must work before that)."""
+    return "unit" in inspect(db.engine).get_table_names()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(MIGRATIONS_DIR), "instance"))
+    app.config.from_object("config")
+    if overrides:
+        app.config.update(overrides)
+    _check_config(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    with app.app_context():
+        db.init_app(app)
+        # FAB's own Model.metadata holds our tables and FAB's security tables alike.
+        migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+        csrf.init_app(app)
+        appbuilder.init_app(app, db.session)
+
+        from . import templating
+        from .views.registry import register_views
+
+        templating.init_app(app)
+        register_views(appbuilder)
+        if schema_ready():
+            sync_security()
+        else:
+            log.warning("Cơ sở dữ liệu chưa được khởi tạo: chạy `flask --app app db upgrade`.")
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def sync_security() -> None:
+    """Register every view's permissions and sync the declared roles (idempotent)."""
+    from .security.roles import sync_roles
+
+    sync_roles(appbuilder)

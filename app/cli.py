@@ -1,0 +1,55 @@
+"""Command-line tools: `flask --app app seed | demo | calendar due-date …` (DESIGN §7)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .services import calendar as calendar_service
+
+calendar_cli = AppGroup("calendar", help="Lịch ngày làm việc.")
+
+
+@calendar_cli.command("due-date")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=click.IntRange(min=0))
+def due_date_command(start: dt.datetime, days: int) -> None:
+    """In ngày hết hạn (YYYY-MM-DD) của một khoảng DAYS ngày làm việc tính từ START."""
+    click.echo(calendar_service.due_date(start.date(), days).isoformat())
+
+
+@click.command("seed")
+def seed_command() -> None:
+    """Nạp danh mục: đơn vị xử lý, nguồn, lĩnh vực; đồng bộ vai trò (chạy lại an toàn)."""
+    from . import sync_security
+    from .services.seed import seed_catalogues
+
+    counts = seed_catalogues()
+    sync_security()
+    click.echo(
+        "Đã nạp danh mục: {units} đơn vị, {sources} nguồn, {fields} lĩnh vực.".format(**counts)
+    )
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Thêm dữ liệu minh họa: tài khoản mỗi vai trò (mật khẩu DEMO_PASSWORD) và phản ánh mẫu."""
+    from . import sync_security
+    from .services.demo import DemoError, load_demo
+    from .services.seed import seed_catalogues
+
+    seed_catalogues()
+    sync_security()
+    try:
+        summary = load_demo()
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(calendar_cli)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,40 @@
+"""How the UI and exports show values: dates as dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .domain.calendar import LOCAL_TZ, UTC
+
+DATE_FORMAT = "%d/%m/%Y"
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def to_local(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def local_datetime(moment: dt.datetime | None) -> str:
+    local = to_local(moment)
+    return local.strftime(DATETIME_FORMAT) if local else ""
+
+
+def local_date(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value)
+    return value.strftime(DATE_FORMAT)
+
+
+def iso_local(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 with the +07:00 offset, for the API."""
+    local = to_local(moment)
+    return local.isoformat() if local else None
+
+
+def yes_no(value: bool | None) -> str:
+    return "Có" if value else "Không"

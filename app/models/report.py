@@ -1,0 +1,205 @@
+"""Field reports, their exchange log and their files."""
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.text import fold
+from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Status
+from .base import Timestamps, utcnow
+from .catalogue import Field, Source, Unit
+
+
+class Report(Timestamps, Model):
+    """A field report (phản ánh)."""
+
+    __tablename__ = "report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    reporter_name: Mapped[str | None] = mapped_column(String(255))
+    reporter_address: Mapped[str | None] = mapped_column(String(500))
+    reporter_phone: Mapped[str | None] = mapped_column(String(30))
+    reporter_email: Mapped[str | None] = mapped_column(String(255))
+    confidential: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    title: Mapped[str] = mapped_column(String(500), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    location: Mapped[str | None] = mapped_column(String(500))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), index=True)
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("field.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=Status.NEW)
+    # The unit the report is assigned to now (None before distribution and after a return).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    distributed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    return_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    late_return: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    result: Mapped[str | None] = mapped_column(Text)  # the unit's result, as approved
+    public_result: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # Accent- and case-folded title, content, place and reporter, for keyword search.
+    search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Optimistic concurrency: of two simultaneous changes exactly one wins.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    source: Mapped[Source | None] = relationship()
+    field: Mapped[Field | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    received_by = relationship("AppUser", foreign_keys=[received_by_id])
+    unit_links: Mapped[list[ReportUnit]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_report_status_received", "status", "received_at"),
+        Index("ix_report_unit_status", "unit_id", "status"),
+        Index("ix_report_received_at", "received_at"),
+        Index("ix_report_due_at", "due_at"),
+        {"extend_existing": True},
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(
+            " ".join(
+                part or ""
+                for part in (self.title, self.content, self.location, self.reporter_name)
+            )
+        )
+
+
+@event.listens_for(Report, "before_insert")
+@event.listens_for(Report, "before_update")
+def _fold_for_search(mapper, connection, target: Report) -> None:
+    target.refresh_search_text()
+
+
+class ReportUnitKind(StrEnum):
+    HANDLING = "handling"
+    FOLLOW = "follow"
+
+
+class ReportUnit(Model):
+    """A unit a report was ever distributed to, to handle or to follow: the units' read scope."""
+
+    __tablename__ = "report_unit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # Follow-ups only: when and by whom the unit marked it done.
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+
+    report: Mapped[Report] = relationship(back_populates="unit_links")
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "unit_id", "kind", name="uq_report_unit_kind"),
+        Index("ix_report_unit_unit_kind", "unit_id", "kind", "report_id"),
+        {"extend_existing": True},
+    )
+
+
+class ReportEvent(Model):
+    """One line of the exchange log (nhật ký trao đổi). Immutable once written."""
+
+    __tablename__ = "report_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # Names as they were at the time: later renames do not rewrite history.
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    unit_name: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    content: Mapped[str | None] = mapped_column(Text)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    # Distribution only: the unit the report went to.
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    target_unit_name: Mapped[str | None] = mapped_column(String(255))
+    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    report: Mapped[Report] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
+
+    __table_args__ = (
+        Index("ix_report_event_report_time", "report_id", "created_at"),
+        Index("ix_report_event_time", "created_at"),
+        {"extend_existing": True},
+    )
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+class ImmutableEventError(RuntimeError):
+    pass
+
+
+@event.listens_for(ReportEvent, "before_update")
+@event.listens_for(ReportEvent, "before_delete")
+def _refuse_event_change(mapper, connection, target) -> None:
+    raise ImmutableEventError("Nhật ký trao đổi không được sửa hoặc xóa.")
+
+
+class AttachmentStage(StrEnum):
+    CITIZEN = "citizen"
+    PROCESSING = "processing"
+    APPROVAL = "approval"
+    EXCHANGE = "exchange"
+
+
+ATTACHMENT_STAGE_LABELS = {
+    AttachmentStage.CITIZEN: "Ảnh, tài liệu của người phản ánh",
+    AttachmentStage.PROCESSING: "Kết quả xử lý",
+    AttachmentStage.APPROVAL: "Phê duyệt",
+    AttachmentStage.EXCHANGE: "Trao đổi",
+}
+
+
+class Attachment(Model):
+    """A file attached to a report, stored under a generated name outside ``static/``."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), nullable=False, index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("report_event.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    event: Mapped[ReportEvent | None] = relationship(back_populates="attachments")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

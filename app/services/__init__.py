@@ -1,0 +1,1 @@
+"""Services: the domain core applied to the database. Views, API, CLI and console call these."""

@@ -1,0 +1,6 @@
+"""The home page."""
+from flask_appbuilder import IndexView
+
+
+class HomeView(IndexView):
+    index_template = "home.html"

@@ -1,0 +1,89 @@
+"""Configuration, read from environment variables (see README, "Cấu hình")."""
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+from app.validators import password_strength
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+# development (default), testing or production. Production refuses an unsafe SECRET_KEY.
+APP_ENV = os.environ.get("APP_ENV", "development")
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(INSTANCE_DIR, "phananh.db")
+    # psycopg 3 is the driver we install; accept the usual spellings of a PostgreSQL URL.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+SQLALCHEMY_DATABASE_URI = _database_url()
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
+
+# Files attached to reports live outside static/, under generated names.
+UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or os.path.join(INSTANCE_DIR, "uploads")
+MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB * 5 + 1) * 1024 * 1024  # a request may carry several files
+
+# Mail (due-date notifications); empty MAIL_SERVER means notifications are only logged.
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "phananh@localhost")
+
+# --- Flask-AppBuilder -------------------------------------------------------------------------
+APP_NAME = "Hệ thống thông tin phản ánh hiện trường"
+APP_ICON = ""
+APP_THEME = ""
+FAB_BASE_TEMPLATE = "base_layout.html"
+FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
+FAB_INDEX_VIEW = "app.views.home.HomeView"
+# Tables come from Alembic migrations; permissions and roles are synced by app.security.roles.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_API = False  # crashes with marshmallow 4 (FAB #2361)
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Quản trị hệ thống"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+FAB_PASSWORD_COMPLEXITY_VALIDATOR = password_strength
+
+# --- Security ---------------------------------------------------------------------------------
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None  # a handler may keep a form open all day; the token lives with the session
+WTF_I18N_ENABLED = True  # WTForms' messages through Flask-Babel's Vietnamese catalogue
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = APP_ENV == "production"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+# Login rate limit: FAB applies AUTH_RATE_LIMIT only when both flags are on.
+RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+# Shared storage for several app instances (e.g. redis://127.0.0.1:6379/0); memory is per process.
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_HEADERS_ENABLED = True
+
+# --- Language and time ------------------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "vi"
+BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_FOLDER = os.path.join(BASE_DIR, "translations")
+BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+LANGUAGES = {"vi": {"flag": "vn", "name": "Tiếng Việt"}}
