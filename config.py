@@ -11,7 +11,7 @@ INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
 # development (default), testing or production. Production refuses an unsafe SECRET_KEY.
 APP_ENV = os.environ.get("APP_ENV", "development")
 
-DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
 
 

@@ -49,10 +49,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         csrf.init_app(app)
         appbuilder.init_app(app, db.session)
 
-        from . import templating
+        from . import errors, templating
         from .views.registry import register_views
 
         templating.init_app(app)
+        errors.init_app(app)
         register_views(appbuilder)
         if schema_ready():
             sync_security()

@@ -88,7 +88,9 @@ def csrf_token(html: str) -> str:
 def new_client(app):
     """A test client with an address of its own, so the login rate limit counts it alone."""
     n = next(_addresses)
-    return app.test_client(environ_base={"REMOTE_ADDR": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"})
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+    return client
 
 
 def login(app, username: str, password: str = DEMO_PASSWORD):
