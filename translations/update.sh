@@ -32,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 pybabel -q extract -F translations/babel.cfg \
     -k lazy_gettext -k _ -k gettext -k __ \
-    --project="phananh" --copyright-holder="Trung tâm Giám sát, điều hành đô thị thông minh" \
+    --project="phananh" --version="1.0" --copyright-holder="Trung tâm Giám sát, điều hành đô thị thông minh" \
     -o "$tmp/extracted.pot" app "$FAB_DIR"
 
 # One template: ours + FAB's + WTForms'. Locations are made relative (flask_appbuilder/...,
@@ -71,7 +71,7 @@ with open(out_path, "wb") as f:
 print(f"{len(catalog)} msgids in the template (FAB, WTForms and ours)")
 PY
 
-pybabel update --init-missing --no-fuzzy-matching -l vi \
+pybabel update --init-missing --no-fuzzy-matching --ignore-pot-creation-date -l vi \
     -i "$tmp/messages.pot" -d translations
 pybabel compile --statistics -l vi -d translations
 
