@@ -63,6 +63,15 @@ AUTH_USER_REGISTRATION = False
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 FAB_PASSWORD_COMPLEXITY_VALIDATOR = password_strength
 
+# --- Single sign-on (OpenID Connect; the provincial sso.thuathienhue.gov.vn) -------------------
+# AUTH_TYPE stays AUTH_DB: the login page keeps the password form and adds an SSO button when
+# these three are set (app/security/auth.py explains why). Unset: password sign-in only.
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")  # …/.well-known/openid-configuration
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid email profile")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "sso.thuathienhue.gov.vn")
+
 # --- Security ---------------------------------------------------------------------------------
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None  # a handler may keep a form open all day; the token lives with the session

@@ -7,6 +7,7 @@ import os
 from flask import Flask
 from sqlalchemy import inspect
 
+from . import fab_compat
 from .extensions import appbuilder, csrf, db, migrate
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,20 @@ def schema_ready() -> bool:
     return "unit" in inspect(db.engine).get_table_names()
 
 
+def _wtforms_translations() -> None:
+    """Give WTForms' messages the Vietnamese catalogue (translations/vi, which holds wtforms.pot).
+
+    With WTF_I18N_ENABLED, Flask-WTF looks WTForms' messages up only in WTForms' own catalogues,
+    which have no Vietnamese, so "Field cannot be longer than 255 characters." stayed English.
+    Flask-WTF keeps the catalogue it uses for a request in ``request.wtforms_translations``;
+    handing it Flask-Babel's (ours) makes every WTForms message, values filled in, Vietnamese.
+    """
+    from flask import request
+    from flask_babel import get_translations
+
+    request.wtforms_translations = get_translations()
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.join(os.path.dirname(MIGRATIONS_DIR), "instance"))
     app.config.from_object("config")
@@ -41,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     _check_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
+    fab_compat.apply()
 
     with app.app_context():
         db.init_app(app)
@@ -48,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         migrate.init_app(app, db, directory=MIGRATIONS_DIR)
         csrf.init_app(app)
         appbuilder.init_app(app, db.session)
+        app.before_request(_wtforms_translations)
 
         from . import errors, templating
         from .views.registry import register_views
@@ -55,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         templating.init_app(app)
         errors.init_app(app)
         register_views(appbuilder)
+        _init_administration(app)
         if schema_ready():
             sync_security()
         else:
@@ -66,8 +84,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def _init_administration(app: Flask) -> None:
+    """The audit log hook, SSO and first-sign-in password change, the data console at /admin/."""
+    from .console import init_console
+    from .security import auth
+    from .services import audit
+
+    audit.init_app(app, db)
+    auth.init_app(app)
+    init_console(app, appbuilder, db)
+
+
 def sync_security() -> None:
     """Register every view's permissions and sync the declared roles (idempotent)."""
     from .security.roles import sync_roles
+    from .services import audit
 
-    sync_roles(appbuilder)
+    with audit.acting_as("Hệ thống: đồng bộ vai trò và quyền"):
+        sync_roles(appbuilder)

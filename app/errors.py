@@ -1,5 +1,5 @@
 """Vietnamese error pages (and JSON answers under /api/) instead of Werkzeug's English ones."""
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +29,11 @@ def _render(code: int, title: str, message: str):
 
     if _wants_json():
         return jsonify(message=message), code
+    if "user" not in g:
+        # Raised before FAB's before_request (the CSRF check runs first): the menu needs g.user.
+        from flask_login import current_user
+
+        g.user = current_user
     return render_template("error.html", code=code, title=title, message=message,
                            base_template=appbuilder.base_template, appbuilder=appbuilder), code
 

@@ -98,6 +98,17 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    # Autogenerate: an index declared for one dialect only (``Index(...).ddl_if(dialect=...)``,
+    # e.g. the PostgreSQL trigram index on report.search_text) does not exist on the others.
+    def include_object(obj, name, type_, reflected, compare_to):
+        ddl_if = getattr(obj, "_ddl_if", None)
+        if type_ == "index" and not reflected and ddl_if is not None and ddl_if.dialect:
+            dialects = {ddl_if.dialect} if isinstance(ddl_if.dialect, str) else set(ddl_if.dialect)
+            return connectable.dialect.name in dialects
+        return True
+
+    conf_args.setdefault("include_object", include_object)
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

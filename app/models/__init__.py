@@ -4,3 +4,4 @@ from .catalogue import Field, Source, Unit, UnitKind, LoginMethod, WorkdayExcept
 from .user import AppUser  # noqa: F401
 from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit, ReportUnitKind  # noqa: F401
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
+from .visit import QueueVisit  # noqa: F401

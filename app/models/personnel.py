@@ -40,6 +40,7 @@ class Personnel(Timestamps, Model):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "email", name="uq_personnel_unit_email"),
+        Index("ix_personnel_email", "email"),  # single sign-on finds the person by e-mail
         {"extend_existing": True},
     )
 

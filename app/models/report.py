@@ -7,13 +7,16 @@ from enum import StrEnum
 from flask_appbuilder import Model
 from sqlalchemy import (
     Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.text import fold
-from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Status
+from ..domain.workflow import ACTION_LABELS, OPEN_AT_UNIT, STATUS_LABELS, Status
 from .base import Timestamps, utcnow
 from .catalogue import Field, Source, Unit
+
+OPEN_AT_UNIT_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_AT_UNIT)))
 
 
 class Report(Timestamps, Model):
@@ -70,6 +73,12 @@ class Report(Timestamps, Model):
         Index("ix_report_unit_status", "unit_id", "status"),
         Index("ix_report_received_at", "received_at"),
         Index("ix_report_due_at", "due_at"),
+        # Migration 0002: the "overdue, not processed" alert counts only reports open at a unit.
+        Index("ix_report_open_due", "due_at",
+              sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
+        # Migration 0002: keyword search (LIKE '%…%' on the folded text) on PostgreSQL.
+        Index("ix_report_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         {"extend_existing": True},
     )
 
@@ -84,7 +93,9 @@ class Report(Timestamps, Model):
         self.search_text = fold(
             " ".join(
                 part or ""
-                for part in (self.title, self.content, self.location, self.reporter_name)
+                # A confidential reporter's name stays out: a keyword must not reveal who it is.
+                for part in (self.title, self.content, self.location,
+                             None if self.confidential else self.reporter_name)
             )
         )
 
@@ -98,6 +109,9 @@ def _fold_for_search(mapper, connection, target: Report) -> None:
 class ReportUnitKind(StrEnum):
     HANDLING = "handling"
     FOLLOW = "follow"
+
+
+OPEN_FOLLOW_SQL = "kind = 'follow' AND done_at IS NULL"
 
 
 class ReportUnit(Model):
@@ -119,6 +133,9 @@ class ReportUnit(Model):
     __table_args__ = (
         UniqueConstraint("report_id", "unit_id", "kind", name="uq_report_unit_kind"),
         Index("ix_report_unit_unit_kind", "unit_id", "kind", "report_id"),
+        # Migration 0002: the "follow-ups not done" queue and alert of a unit.
+        Index("ix_report_unit_open_follow", "unit_id", "report_id",
+              sqlite_where=text(OPEN_FOLLOW_SQL), postgresql_where=text(OPEN_FOLLOW_SQL)),
         {"extend_existing": True},
     )
 

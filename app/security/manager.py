@@ -1,9 +1,17 @@
 """FAB's security manager, with our user model (bound to a unit) and our rate limiter."""
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import (
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+    UserStatsChartView,
+)
 
 from ..extensions import limiter
+from ..formatting import local_datetime, yes_no
 from ..models import AppUser
+from .auth import AuthView, PasswordPolicyMixin
 
 
 class UserView(UserDBModelView):
@@ -11,6 +19,9 @@ class UserView(UserDBModelView):
 
     class_permission_name = "UserDBModelView"  # FAB's own name, kept for the self-service grants
 
+    label_columns = {**UserDBModelView.label_columns, "unit": "Đơn vị"}
+    formatters_columns = {"active": yes_no, "last_login": local_datetime,
+                          "created_on": local_datetime, "changed_on": local_datetime}
     list_columns = ["first_name", "last_name", "username", "email", "unit", "active", "roles"]
     show_fieldsets = [
         ("Tài khoản", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
@@ -28,9 +39,50 @@ class UserView(UserDBModelView):
     search_columns = ["first_name", "last_name", "username", "email", "unit", "active", "roles"]
 
 
-class SecurityManager(FabSecurityManager):
+# FAB's other security views, with Vietnamese labels for the columns FAB leaves unlabelled (it
+# would show English made up from the column names: "Label", "Users", "Login Count"...).
+# Each keeps FAB's permission name.
+
+
+class RoleView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": "Người dùng", "groups": "Nhóm"}
+
+
+class GroupView(UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": "Tên nhóm", "label": "Tên hiển thị", "description": "Mô tả",
+                     "users": "Người dùng", "roles": "Vai trò"}
+
+
+class PermissionOnViewView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": "Vai trò"}
+
+
+class UserStatsView(UserStatsChartView):
+    route_base = "/userstatschartview"
+    class_permission_name = "UserStatsChartView"
+    label_columns = dict(UserView.label_columns)  # a copy: FAB's chart view writes into it
+    definitions = [
+        {"label": "Số lần đăng nhập", "group": "username", "series": ["login_count"]},
+        {"label": "Số lần đăng nhập không thành công", "group": "username",
+         "series": ["fail_login_count"]},
+    ]
+
+    def _prettify_column(self, name):
+        # FAB's chart view names each series by prettifying its column name, labels or not.
+        return self.label_columns.get(name) or super()._prettify_column(name)
+
+
+class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
     user_model = AppUser
     userdbmodelview = UserView
+    authdbview = AuthView  # passwords and the provincial SSO on one login page (security/auth.py)
+    rolemodelview = RoleView
+    groupmodelview = GroupView
+    permissionviewmodelview = PermissionOnViewView
+    userstatschartview = UserStatsView
 
     def create_limiter(self, app):
         limiter.init_app(app)

@@ -29,17 +29,23 @@ SELF_SERVICE = {
 
 CATALOGUES = ("Unit", "Field", "Source", "WorkdayException")
 REPORT_VIEWS = ("Report", "Dashboard")
+# The queues of the left menu (app/services/queues.py), each shown to the roles it concerns;
+# "ReportList" ("Tất cả phản ánh") lists the person's whole scope.
+CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "ReportList")
+HANDLER_QUEUES = ("QueueProcessing", "QueueFollowUp", "ReportList")
+LEADER_QUEUES = ("QueueApproval", "QueueFollowUp", "ReportList")
+VIEWER_QUEUES = ("ReportList",)
 
 ROLE_GRANTS: dict[Role, dict[str, frozenset[str] | None]] = {
     Role.CENTRE: {
         **{view: READ | WRITE for view in CATALOGUES},
-        **{view: READ for view in REPORT_VIEWS},
+        **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES},
         "ReportIntake": EVERYTHING,
-        "Personnel": READ,
+        "Personnel": READ | {"can_export"},  # lists, registration status, export
     },
-    Role.HANDLER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS}},
-    Role.LEADER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS}},
-    Role.VIEWER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS}},
+    Role.HANDLER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES}},
+    Role.LEADER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + LEADER_QUEUES}},
+    Role.VIEWER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES}},
 }
 
 

@@ -138,9 +138,18 @@ def _parse_action(name: str) -> Action:
     return action
 
 
-def _authorise(user, report: Report, action: Action) -> Transition:
+def _authorise(user, report: Report, action: Action, version=None) -> Transition:
     if not any(action in actions_of_role(role) for role in roles_of(user)):
         raise NotAllowed(f"Vai trò của bạn không được thực hiện thao tác “{ACTION_LABELS[action]}”.")
+    # The version the person saw is checked before the state: someone who saw an older report
+    # is told to reload, whatever the other person's action did to the state.
+    if version is not None and any(t.target is not None for t in transitions_for(action)):
+        try:
+            seen = int(version)
+        except (TypeError, ValueError):
+            raise InvalidInput("Phiên bản (version) không hợp lệ.") from None
+        if seen != report.version:
+            raise ConflictError(CONFLICT_MESSAGE)
     status = Status(report.status)
     if not any(t.applies_to(status) for t in transitions_for(action)):
         raise ConflictError(
@@ -337,10 +346,7 @@ def apply_action(user, report_id, request: ActionRequest) -> Report:
     report = get_visible_report(user, report_id)
     if report is None:
         raise NotFound("Không tìm thấy phản ánh hoặc bạn không có quyền xem phản ánh này.")
-    transition = _authorise(user, report, action)
-    if (transition.target is not None and request.version is not None
-            and int(request.version) != report.version):
-        raise ConflictError(CONFLICT_MESSAGE)
+    transition = _authorise(user, report, action, request.version)
     _validate(transition, request)
     files = _checked_files(request.files)
 
@@ -349,7 +355,10 @@ def apply_action(user, report_id, request: ActionRequest) -> Report:
     change = _Change()
     stored = []
     try:
-        _EFFECTS[action](report, user, request, now, change)
+        # One UPDATE per action (the effects' look-ups must not flush half a change): the
+        # version then grows by exactly one.
+        with db.session.no_autoflush:
+            _EFFECTS[action](report, user, request, now, change)
         if transition.target is not None:
             report.status = transition.target.value
         event = _event(report, user, action, from_status=from_status,

@@ -1,6 +1,21 @@
-"""The home page."""
-from flask_appbuilder import IndexView
+"""The home page: the left menu "Phản ánh, kiến nghị" and the "Cảnh báo" panel of the letter."""
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from ..services.scope import roles_of
 
 
 class HomeView(IndexView):
     index_template = "home.html"
+
+    @expose("/")
+    def index(self):
+        self.update_redirect()
+        user = getattr(g, "user", None)
+        alerts = None
+        if user is not None and user.is_authenticated and roles_of(user):
+            from .reports import alert_panel
+
+            alerts = alert_panel(user)
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    alerts=alerts)

@@ -1,13 +1,18 @@
 """Every view, API and menu entry of the application, in the order of the letter's menu."""
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
+from ..api.report import ReportApi
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
+from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
+from .reports import register_report_views
 
 REPORTS_MENU = "Phản ánh, kiến nghị"
 CATALOGUE_MENU = "Danh mục"
+PERSONNEL_MENU = "Nhân sự"
 
 
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
+    register_report_views(appbuilder, REPORTS_MENU)
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
@@ -16,6 +21,15 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(WorkdayExceptionView, "Ngày làm việc, ngày nghỉ", icon="fa-calendar",
                         category=CATALOGUE_MENU)
 
+    # Units' personnel lists (administrators; the centre reads) and the data console (/admin/).
+    appbuilder.add_view(PersonnelView, "Danh sách nhân sự", icon="fa-id-card",
+                        category=PERSONNEL_MENU, category_icon="fa-users")
+    appbuilder.add_view(PersonnelRegistrationView, "Tình hình đăng ký", icon="fa-tasks",
+                        category=PERSONNEL_MENU)
+    appbuilder.add_view(DataConsoleView, "Bảng dữ liệu quản trị", icon="fa-database",
+                        category="Security")  # FAB's own menu of accounts and roles
+
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(FieldApi)
     appbuilder.add_api(SourceApi)
+    appbuilder.add_api(ReportApi)

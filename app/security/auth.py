@@ -1,0 +1,229 @@
+"""Sign-in: passwords and the provincial single sign-on on one login page; first-sign-in password change.
+
+Why not FAB's ``AUTH_OAUTH``: FAB allows one ``AUTH_TYPE``, and with ``AUTH_OAUTH`` its login page
+offers only the providers: the password form (for ``local`` units, the centre's and the demo
+accounts, and the REST API's ``provider: db``) would be gone. The letter needs both: state
+agencies sign in through sso.thuathienhue.gov.vn, everyone else with a user name and password
+issued by the centre. So ``AUTH_TYPE`` stays ``AUTH_DB`` and this subclass of FAB's
+``AuthDBView`` adds two routes, the OpenID Connect authorization-code flow done with Authlib's
+Flask client against a generic provider found by its discovery URL:
+
+- ``/login/sso/`` sends the browser to the provider (state and nonce kept in the session);
+- ``/login/sso/callback/`` exchanges the code, checks the ID token (signature from the
+  provider's JWKS, issuer, audience, nonce), then matches the person by e-mail in the personnel
+  lists (services/accounts.py ``sso_user``): a registered person gets their account, role and
+  unit; anybody else is refused with a Vietnamese message.
+
+The provider is configured by ``OIDC_DISCOVERY_URL``, ``OIDC_CLIENT_ID`` and
+``OIDC_CLIENT_SECRET`` (environment); with any of them unset the SSO button is not shown and the
+routes answer that single sign-on is not configured. The Authlib client is built from the
+current configuration when first needed, and rebuilt if it changes.
+
+The password form refuses listed people of ``sso`` units (they have no usable password), and a
+user whose initial password was generated must change it before anything else.
+"""
+from __future__ import annotations
+
+import logging
+
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.flask_client import OAuth
+from flask import current_app, flash, g, has_request_context, jsonify, make_response, redirect, request, session, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.utils.base import get_safe_redirect
+from flask_login import current_user, login_user
+from requests.exceptions import RequestException
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+SSO_NAME = "sso"
+SSO_REFUSED_PASSWORD = (
+    "Đơn vị của bạn đăng nhập qua hệ thống đăng nhập một lần (SSO) của tỉnh: hãy dùng nút "
+    "“Đăng nhập một lần (SSO)”."
+)
+INVALID_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng thử lại."
+MUST_CHANGE = "Bạn đang dùng mật khẩu ban đầu do Trung tâm cấp: hãy đổi mật khẩu để tiếp tục."
+
+
+def sso_settings(app=None) -> tuple[str, str, str] | None:
+    config = (app or current_app).config
+    values = (config.get("OIDC_DISCOVERY_URL"), config.get("OIDC_CLIENT_ID"),
+              config.get("OIDC_CLIENT_SECRET"))
+    return values if all(values) else None
+
+
+def sso_enabled() -> bool:
+    return sso_settings() is not None
+
+
+def sso_client():
+    """The Authlib client for the configured provider, or None when SSO is not configured."""
+    settings = sso_settings()
+    if settings is None:
+        return None
+    cached = current_app.extensions.get("phananh.sso")
+    if cached is None or cached[0] != settings:
+        discovery, client_id, secret = settings
+        oauth = OAuth(current_app)
+        client = oauth.register(
+            SSO_NAME,
+            server_metadata_url=discovery,
+            client_id=client_id,
+            client_secret=secret,
+            client_kwargs={"scope": current_app.config.get("OIDC_SCOPE", "openid email profile"),
+                           "timeout": 10},
+        )
+        cached = (settings, client)
+        current_app.extensions["phananh.sso"] = cached
+    return cached[1]
+
+
+class AuthView(AuthDBView):
+    """FAB's password sign-in, Vietnamese, plus the provincial single sign-on (see module doc)."""
+
+    login_template = "security/login.html"
+
+    def _render_login(self, form=None, error: str | None = None, status: int = 200):
+        response = make_response(self.render_template(
+            self.login_template,
+            title="Đăng nhập",
+            form=form or LoginForm_db(),
+            appbuilder=self.appbuilder,
+            sso_enabled=sso_enabled(),
+            sso_label=current_app.config.get("OIDC_PROVIDER_NAME", ""),
+            error=error,
+            next_url=request.args.get("next", ""),
+        ), status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(self._get_safe_next_url())
+        form = LoginForm_db()
+        if form.validate_on_submit():
+            next_url = get_safe_redirect(request.args.get("next", ""))
+            g.login_refusal = None
+            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            if not user:
+                flash(g.get("login_refusal") or INVALID_LOGIN, "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            login_user(user, remember=False)
+            return redirect(next_url)
+        return self._render_login(form)
+
+    @expose("/login/sso/")
+    @no_cache
+    def sso_login(self):
+        client = sso_client()
+        if client is None:
+            return self._render_login(error="Chưa cấu hình đăng nhập một lần (SSO).", status=404)
+        session["sso_next"] = get_safe_redirect(request.args.get("next", ""))
+        try:
+            return client.authorize_redirect(url_for(".sso_callback", _external=True))
+        except (RequestException, OAuthError, ValueError, KeyError) as exc:
+            log.warning("SSO: không lấy được cấu hình nhà cung cấp: %s", exc)
+            return self._render_login(
+                error="Không kết nối được hệ thống đăng nhập một lần. Vui lòng thử lại sau "
+                      "hoặc đăng nhập bằng tên người dùng và mật khẩu (nếu đơn vị được cấp).",
+                status=502,
+            )
+
+    @expose("/login/sso/callback/")
+    @no_cache
+    def sso_callback(self):
+        from ..services import audit
+        from ..services.accounts import SignInRefused, sso_user
+
+        client = sso_client()
+        if client is None:
+            return self._render_login(error="Chưa cấu hình đăng nhập một lần (SSO).", status=404)
+        if request.args.get("error"):
+            return self._render_login(
+                error="Đăng nhập một lần không thành công hoặc đã bị hủy. Vui lòng thử lại.",
+                status=401,
+            )
+        try:
+            token = client.authorize_access_token()
+            claims = token.get("userinfo") or client.userinfo(token=token)
+        except (OAuthError, RequestException, ValueError, KeyError) as exc:
+            log.warning("SSO: xác thực không thành công: %s", exc)
+            return self._render_login(
+                error="Không xác thực được phiên đăng nhập một lần (phiên đã hết hạn hoặc không "
+                      "hợp lệ). Vui lòng đăng nhập lại.",
+                status=401,
+            )
+        try:
+            with audit.acting_as("Đăng nhập một lần (SSO)"):
+                user = sso_user(dict(claims))
+                db.session.commit()
+        except SignInRefused as exc:
+            db.session.rollback()
+            log.info("SSO: từ chối %s: %s", claims.get("email"), exc)
+            return self._render_login(error=str(exc), status=403)
+        login_user(user, remember=False)
+        self.appbuilder.sm.update_user_auth_stat(user, True)
+        return redirect(get_safe_redirect(session.pop("sso_next", "")) or
+                        self.appbuilder.get_url_for_index)
+
+
+class PasswordPolicyMixin:
+    """Security-manager methods for the rules above (mixed into app.security.manager)."""
+
+    def auth_user_db(self, username, password):
+        from ..services.accounts import password_sign_in_refused
+
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
+            if user is not None and password_sign_in_refused(user):
+                g.login_refusal = SSO_REFUSED_PASSWORD
+                log.info("Từ chối đăng nhập bằng mật khẩu của %s (đơn vị dùng SSO)", username)
+                return None
+        return super().auth_user_db(username, password)
+
+    def reset_password(self, userid, password):
+        """A password chosen by its owner clears ``must_change_password``; one set by an
+        administrator for someone else sets it (they must choose their own)."""
+        user = self.get_user_by_id(userid)
+        own = (has_request_context() and current_user.is_authenticated
+               and str(current_user.id) == str(userid))
+        if user is not None:
+            user.must_change_password = not own
+        super().reset_password(userid, password)
+
+
+def _exempt_endpoints(appbuilder) -> set[str]:
+    auth = appbuilder.sm.auth_view.endpoint if appbuilder.sm.auth_view else ""
+    reset = appbuilder.sm.resetmypasswordview.__name__
+    return {
+        f"{reset}.this_form_get", f"{reset}.this_form_post",
+        f"{auth}.logout", f"{auth}.login", "static", "appbuilder.static",
+    }
+
+
+def force_password_change():
+    """Until a generated initial password is changed, every page leads to the change form."""
+    if request.endpoint is None or request.endpoint.endswith(".static"):
+        return None
+    user = current_user
+    if not user or not user.is_authenticated or not getattr(user, "must_change_password", False):
+        return None
+    from ..extensions import appbuilder
+
+    if request.endpoint in _exempt_endpoints(appbuilder):
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify(message=MUST_CHANGE), 403
+    flash(MUST_CHANGE, "warning")
+    return redirect(url_for(f"{appbuilder.sm.resetmypasswordview.__name__}.this_form_get"))
+
+
+def init_app(app) -> None:
+    app.before_request(force_password_change)
