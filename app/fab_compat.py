@@ -1,4 +1,5 @@
-"""Small corrections to Flask-AppBuilder 5.3 running on WTForms 3.3, applied once at start-up."""
+"""Small corrections to Flask-AppBuilder 5.3 (on WTForms 3.3 and marshmallow 4), applied once at
+start-up: Vietnamese where the libraries only speak English."""
 import functools
 
 from flask_appbuilder.fields import QuerySelectField
@@ -23,5 +24,90 @@ def _label_the_blank_choice() -> None:
     QuerySelectField.__init__ = init
 
 
+
+
+# marshmallow's messages, as FAB's REST API returns them for a bad JSON body.
+API_MESSAGES = {
+    ("Field", "required"): "Trường này là bắt buộc.",
+    ("Field", "null"): "Trường này không được để trống.",
+    ("Field", "validator_failed"): "Giá trị không hợp lệ.",
+    ("String", "invalid"): "Không phải là chuỗi ký tự hợp lệ.",
+    ("String", "invalid_utf8"): "Không phải là chuỗi UTF-8 hợp lệ.",
+    ("Number", "invalid"): "Không phải là số hợp lệ.",
+    ("Number", "too_large"): "Số quá lớn.",
+    ("Integer", "invalid"): "Không phải là số nguyên hợp lệ.",
+    ("Boolean", "invalid"): "Không phải là giá trị đúng/sai hợp lệ.",
+    ("Date", "invalid"): "Không phải là ngày hợp lệ.",
+    ("DateTime", "invalid"): "Không phải là thời gian hợp lệ.",
+    ("List", "invalid"): "Không phải là danh sách hợp lệ.",
+    ("Nested", "type"): "Kiểu dữ liệu không hợp lệ.",
+}
+SCHEMA_MESSAGES = {"unknown": "Trường không được hỗ trợ.", "type": "Dữ liệu gửi lên không hợp lệ."}
+VALIDATOR_MESSAGES = {
+    "Length": {
+        "message_min": "Phải có ít nhất {min} ký tự.",
+        "message_max": "Không được dài quá {max} ký tự.",
+        "message_all": "Phải có từ {min} đến {max} ký tự.",
+        "message_equal": "Phải có đúng {equal} ký tự.",
+    },
+    "Range": {
+        "message_min": "Phải lớn hơn hoặc bằng {min}.",
+        "message_max": "Phải nhỏ hơn hoặc bằng {max}.",
+        "message_all": "Phải nằm trong khoảng từ {min} đến {max}.",
+    },
+    "OneOf": {"default_message": "Phải là một trong các giá trị: {choices}."},
+}
+
+
+def _vietnamese_api_messages() -> None:
+    from marshmallow import Schema, fields, validate
+
+    for (field_name, key), text in API_MESSAGES.items():
+        cls = getattr(fields, field_name)
+        cls.default_error_messages = {**cls.default_error_messages, key: text}
+    Schema._default_error_messages = {**Schema._default_error_messages, **SCHEMA_MESSAGES}
+    for name, messages in VALIDATOR_MESSAGES.items():
+        for attribute, text in messages.items():
+            setattr(getattr(validate, name), attribute, text)
+
+
+def _vietnamese_api_responses() -> None:
+    """FAB's REST answers without a message of their own ("Not found", "Forbidden" …)."""
+    from flask_appbuilder.api import BaseApi
+
+    from .errors import MESSAGES
+
+    def fixed(code):
+        return lambda self: self.response(code, message=MESSAGES[code][1])
+
+    def with_default(code):
+        return lambda self, message=None: self.response(code, message=message or MESSAGES[code][1])
+
+    BaseApi.response_401 = fixed(401)
+    BaseApi.response_403 = fixed(403)
+    BaseApi.response_404 = fixed(404)
+    BaseApi.response_400 = with_default(400)
+    BaseApi.response_500 = with_default(500)
+    BaseApi.response_422 = lambda self, message=None: self.response(
+        422, message=message or "Dữ liệu gửi lên không xử lý được.")
+
+
+def _vietnamese_permission_names() -> None:
+    """Role pages list permissions by FAB's identifiers ("can edit on Field"): read them out in
+    Vietnamese; the stored names stay as they are."""
+    from flask_appbuilder.security.sqla.models import PermissionView
+
+    from .security.roles import describe_permission
+
+    def describe(self):
+        return describe_permission(str(self.permission), str(self.view_menu))
+
+    PermissionView.__repr__ = describe
+    PermissionView.__str__ = describe
+
+
 def apply() -> None:
     _label_the_blank_choice()
+    _vietnamese_api_messages()
+    _vietnamese_api_responses()
+    _vietnamese_permission_names()

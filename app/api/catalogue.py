@@ -3,9 +3,10 @@ from flask_appbuilder import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..models import Field, Source, Unit
+from .base import RequestFiltersMixin
 
 
-class UnitApi(ModelRestApi):
+class UnitApi(RequestFiltersMixin, ModelRestApi):
     resource_name = "unit"
     class_permission_name = "Unit"
     datamodel = SQLAInterface(Unit)
@@ -20,7 +21,7 @@ class UnitApi(ModelRestApi):
     base_order = ("name", "asc")
 
 
-class FieldApi(ModelRestApi):
+class FieldApi(RequestFiltersMixin, ModelRestApi):
     resource_name = "field"
     class_permission_name = "Field"
     datamodel = SQLAInterface(Field)
@@ -33,7 +34,7 @@ class FieldApi(ModelRestApi):
     base_order = ("name", "asc")
 
 
-class SourceApi(ModelRestApi):
+class SourceApi(RequestFiltersMixin, ModelRestApi):
     resource_name = "source"
     class_permission_name = "Source"
     datamodel = SQLAInterface(Source)

@@ -52,6 +52,7 @@ from ..models.report import ATTACHMENT_STAGE_LABELS
 from ..security.roles import workflow_permission
 from ..services.scope import get_visible_report, reporter_of, scope_clause
 from ..services.search import keyword_clause
+from .base import RequestFiltersMixin
 from ..services.workflow import (
     ActionRequest, InvalidInput, NewReport, NotAllowed, NotFound, WorkflowError,
     actions_available, apply_action, create_report, events_of, is_overdue,
@@ -347,7 +348,7 @@ def new_report(data: dict, files: list) -> NewReport:
 
 # --- The API ---------------------------------------------------------------------------------
 
-class ReportApi(ModelRestApi):
+class ReportApi(RequestFiltersMixin, ModelRestApi):
     resource_name = "report"
     class_permission_name = "Report"
     datamodel = SQLAInterface(Report)
@@ -391,14 +392,6 @@ class ReportApi(ModelRestApi):
     def _error(exc: WorkflowError):
         db.session.rollback()
         return ReportApi.response(exc.status_code, message=exc.message)
-
-    def _request_filters(self, args):
-        """FAB's ``q`` filters, in a Filters object of this request (FAB's own is shared)."""
-        filters = self.datamodel.get_filters(
-            search_columns=self.search_columns, search_filters=self.search_filters
-        )
-        filters.rest_add_filters(args.get("filters", []))
-        return filters
 
     @staticmethod
     def _load(user, pk) -> Report | None:
@@ -460,7 +453,7 @@ class ReportApi(ModelRestApi):
         user = _current_user()
         try:
             columns = self._columns(args)
-            filters = self._request_filters(args)
+            filters = self.request_filters(args)
             order_column, order_direction = self._handle_order_args(args)
         except InvalidInput as exc:
             return self._error(exc)

@@ -5,7 +5,6 @@ from flask_appbuilder.security.views import (
     RoleModelView,
     UserDBModelView,
     UserGroupModelView,
-    UserStatsChartView,
 )
 
 from ..extensions import limiter
@@ -60,21 +59,6 @@ class PermissionOnViewView(PermissionViewModelView):
     label_columns = {**PermissionViewModelView.label_columns, "role": "Vai trò"}
 
 
-class UserStatsView(UserStatsChartView):
-    route_base = "/userstatschartview"
-    class_permission_name = "UserStatsChartView"
-    label_columns = dict(UserView.label_columns)  # a copy: FAB's chart view writes into it
-    definitions = [
-        {"label": "Số lần đăng nhập", "group": "username", "series": ["login_count"]},
-        {"label": "Số lần đăng nhập không thành công", "group": "username",
-         "series": ["fail_login_count"]},
-    ]
-
-    def _prettify_column(self, name):
-        # FAB's chart view names each series by prettifying its column name, labels or not.
-        return self.label_columns.get(name) or super()._prettify_column(name)
-
-
 class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
     user_model = AppUser
     userdbmodelview = UserView
@@ -82,7 +66,8 @@ class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
     rolemodelview = RoleView
     groupmodelview = GroupView
     permissionviewmodelview = PermissionOnViewView
-    userstatschartview = UserStatsView
+    # FAB's user statistics chart loads Google's chart code from the internet: not offered.
+    userstatschartview = None
 
     def create_limiter(self, app):
         limiter.init_app(app)

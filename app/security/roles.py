@@ -11,7 +11,7 @@ import logging
 
 from flask_appbuilder.const import PERMISSION_PREFIX
 
-from ..domain.workflow import Action, Role, WORKFLOW_ACTIONS, actions_of_role
+from ..domain.workflow import ACTION_LABELS, Action, Role, WORKFLOW_ACTIONS, actions_of_role
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +141,47 @@ def sync_roles(appbuilder) -> None:
     public = sm.find_role(sm.auth_role_public) or sm.add_role(sm.auth_role_public)
     public.permissions = []
     sm.session.commit()
+
+
+# --- How permissions read in the administrators' role pages --------------------------------
+
+PERMISSION_LABELS = {
+    "can_list": "Xem danh sách", "can_show": "Xem chi tiết", "can_add": "Thêm", "can_edit": "Sửa",
+    "can_delete": "Xóa", "can_download": "Tải xuống", "can_export": "Xuất dữ liệu",
+    "can_get": "API: đọc", "can_info": "API: thông tin", "can_post": "API: thêm",
+    "can_put": "API: sửa", "menu_access": "Mục menu", "can_this_form_get": "Mở biểu mẫu",
+    "can_this_form_post": "Gửi biểu mẫu", "can_userinfo": "Xem tài khoản của mình",
+    "resetmypassword": "Đổi mật khẩu của mình", "resetpasswords": "Đặt lại mật khẩu",
+    "userinfoedit": "Sửa thông tin của mình", "copyrole": "Sao chép vai trò",
+    "can_chart": "Xem biểu đồ", "can_access": "Truy cập",
+}
+VIEW_LABELS = {
+    "Report": "Phản ánh", "UserDBModelView": "Người dùng", "RoleModelView": "Vai trò",
+    "UserGroupModelView": "Nhóm", "PermissionModelView": "Quyền cơ sở",
+    "ViewMenuModelView": "Chức năng, menu", "PermissionViewModelView": "Quyền trên chức năng",
+    "ResetMyPasswordView": "Đổi mật khẩu", "ResetPasswordView": "Đặt lại mật khẩu",
+    "UserInfoEditView": "Thông tin tài khoản", "MenuApi": "Menu", "OpenApi": "Mô tả API",
+    "SwaggerView": "Tài liệu API",
+}
+
+
+def describe_permission(permission: str, view: str) -> str:
+    """A permission as administrators read it: "Sửa — Danh mục lĩnh vực" instead of
+    "can edit on Field"."""
+    from flask import current_app, has_app_context
+    from flask_babel import gettext
+
+    if permission.startswith("can_") and permission[4:] in {a.value for a in Action}:
+        what = "Thao tác “" + ACTION_LABELS[Action(permission[4:])] + "”"
+    else:
+        what = PERMISSION_LABELS.get(permission, permission)
+    label = VIEW_LABELS.get(view)
+    if not has_app_context():
+        return f"{what} — {label or view}"
+    if label is None:
+        appbuilder = current_app.appbuilder
+        for category in appbuilder.menu.get_list():
+            for item in [category, *(category.childs or [])]:
+                if item.baseview is not None and item.baseview.class_permission_name == view:
+                    label = gettext(item.label or item.name)
+    return f"{what} — {label or gettext(view)}"
