@@ -337,6 +337,9 @@ def test_sso_unit_accounts_have_no_usable_password(app, make_unit):
                            follow_redirects=True)
     assert response.request.path == "/login/"
     assert "Đăng nhập một lần (SSO)" in response.text
+    api = new_client(app).post("/api/v1/security/login", json={
+        "username": username, "password": "DatBoiQuanTri1", "provider": "db", "refresh": False})
+    assert api.status_code == 401
 
 
 def test_a_person_removed_from_the_list_has_the_account_locked_not_deleted(app, make_unit):

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models.catalogue import LOGIN_METHOD_LABELS, SOURCE_CHANNEL_LABELS, UNIT_KIND_LABELS
 from ..models.personnel import DUTY_LABELS
+from ..security.roles import describe_permission
 from ..services import accounts as account_service
 from ..services.audit import FIELD_LABELS, OPERATIONS, TABLE_LABELS
 from ..validators import EmailAddress, VietnamesePhone
@@ -556,7 +557,7 @@ class RoleAdmin(ReadOnlyView):
     column_formatters = {
         "permission_count": lambda v, c, m, n: len(m.permissions),
         "permission_list": lambda v, c, m, n: "; ".join(sorted(
-            f"{p.permission.name} trên {p.view_menu.name}" for p in m.permissions)),
+            describe_permission(p.permission.name, p.view_menu.name) for p in m.permissions)),
     }
     column_formatters_export = column_formatters
     column_searchable_list = ["name"]

@@ -154,6 +154,8 @@ PERMISSION_LABELS = {
     "resetmypassword": "Đổi mật khẩu của mình", "resetpasswords": "Đặt lại mật khẩu",
     "userinfoedit": "Sửa thông tin của mình", "copyrole": "Sao chép vai trò",
     "can_chart": "Xem biểu đồ", "can_access": "Truy cập",
+    "can_import": "Nhập từ tệp", "provision": "Cấp / đồng bộ tài khoản",
+    "newpassword": "Cấp lại mật khẩu",
 }
 VIEW_LABELS = {
     "Report": "Phản ánh", "UserDBModelView": "Người dùng", "RoleModelView": "Vai trò",

@@ -474,11 +474,9 @@ class UnitRegistration:
 
 def registration_status() -> list[UnitRegistration]:
     """Every active handling unit with its registered leaders and handlers (the centre excluded)."""
-    units = (
-        db.session.query(Unit)
-        .filter(Unit.active.is_(True), Unit.kind != UnitKind.CENTER)
-        .order_by(Unit.name)
-        .all()
+    units = sorted(  # Vietnamese order: "Điện lực" among the D, not after the Z
+        db.session.query(Unit).filter(Unit.active.is_(True), Unit.kind != UnitKind.CENTER),
+        key=lambda u: fold(u.name),
     )
     people: dict[int, list[Personnel]] = {}
     for person in (

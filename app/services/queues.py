@@ -476,9 +476,10 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     return result
 
 
-def mark_seen(user, queue: Queue) -> None:
-    """Record that ``user`` opens ``queue`` now (one UPDATE; an INSERT the first time)."""
-    now = utcnow()
+def mark_seen(user, queue: Queue, at: dt.datetime | None = None) -> None:
+    """Record that ``user`` opens ``queue`` now, or saw it as of ``at`` (one UPDATE; an INSERT
+    the first time)."""
+    now = at or utcnow()
     updated = db.session.execute(
         update(QueueVisit).where(QueueVisit.user_id == user.id, QueueVisit.queue == queue.key)
         .values(seen_at=now)

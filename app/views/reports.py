@@ -92,10 +92,10 @@ def current_badges() -> dict[str, queue_service.Badge]:
 def _badge_markup(badge: queue_service.Badge | None) -> Markup:
     if badge is None:
         return Markup("")
-    html = Markup(' <span class="queue-count">{}</span>').format(badge.text)
+    html = Markup('<span class="queue-count">{}</span>').format(badge.text)
     if badge.new:
         html += Markup(' <span class="label label-danger badge-new-mark">NEW</span>')
-    return html
+    return Markup(' <span class="queue-badge">{}</span>').format(html)
 
 
 def queue_badge(item) -> Markup:
@@ -405,7 +405,10 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
                       if f.stage in (AttachmentStage.PROCESSING, AttachmentStage.APPROVAL)],
         stage_labels=ATTACHMENT_STAGE_LABELS, thumbnail_types=THUMBNAIL_TYPES,
         follow_links=follow_links, overdue=is_overdue(report),
-        latest_event=events[0] if events else None,
+        # "Nội dung trao đổi": the latest exchange with something to read (a "Thực hiện tiếp
+        # nhận" without a note would show an empty line; the letter shows the distribution).
+        latest_event=next((e for e in events if (e.content or "").strip() or e.target_unit_name
+                           or files_by_event.get(e.id)), None),
     )
 
 
@@ -430,6 +433,30 @@ def _action_request(form: ActionForm, inputs: set[str] | None) -> ActionRequest:
         version=_parse_int(form.version.data),
         files=files if keep("files") else [],
     )
+
+
+def _queues_holding(user, status: str, unit_id: int | None) -> set[str]:
+    """Keys of the person's queues (arrival = last change) whose waiting tab holds a report in
+    ``status`` assigned to ``unit_id``."""
+    mine = unit_id is not None and unit_id == getattr(user, "unit_id", None)
+    return {q.key for q in _openable_queues()
+            if not q.follow and q.arrival == "updated_at"
+            and q.waiting.cond.matches(status, mine, True)}
+
+
+def _own_action_is_no_arrival(user, report_id: int, held_before: set[str],
+                              badges_before: dict[str, queue_service.Badge]) -> None:
+    """A person's own action that leaves the report in the same waiting tab (the handler's
+    "Thực hiện tiếp nhận": Chờ xử lý → Đang xử lý, both in "Xử lý") changes the report's row,
+    which would mark the queue NEW for that very person. If the queue was not NEW for them
+    before, its last opening moves to the report's change, so it stays not NEW."""
+    status, unit_id, updated_at = db.session.execute(
+        select(Report.status, Report.unit_id, Report.updated_at).where(Report.id == report_id)
+    ).one()
+    for key in held_before & _queues_holding(user, status, unit_id):
+        badge = badges_before.get(key)
+        if badge is not None and not badge.new and updated_at is not None:
+            queue_service.mark_seen(user, queue_service.QUEUES_BY_KEY[key], at=updated_at)
 
 
 class ReportPageView(BaseView):
@@ -461,6 +488,8 @@ class ReportPageView(BaseView):
                        if t.action.value == form.action.data), None)
         inputs = set(chosen.needs | chosen.accepts) if chosen else None
         action_request = _action_request(form, inputs)
+        held_before = _queues_holding(user, report.status, report.unit_id)
+        badges_before = current_badges() if held_before else {}
         try:
             apply_action(user, report.id, action_request)
         except WorkflowError as exc:
@@ -472,6 +501,8 @@ class ReportPageView(BaseView):
                 form.version.data = str(report.version)
             return self._page(user, report, form, error=exc.message, status=exc.status_code,
                                 files_lost=bool(action_request.files))
+        if held_before:
+            _own_action_is_no_arrival(user, report.id, held_before, badges_before)
         label = ACTION_LABELS.get(Action(action_request.action), action_request.action)
         flash(f"Đã thực hiện thao tác “{label}”.", "success")
         return redirect(url_for(".show", report_id=report.id, tab="nhat-ky"))

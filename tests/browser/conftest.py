@@ -26,7 +26,15 @@ DEMO_PASSWORD = "Demo2019pass"
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", os.path.join(ROOT, "test-artifacts", "screenshots"))
 VIEWPORT = {"width": 1366, "height": 768}
 
-pytestmark = pytest.mark.browser
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of this folder ``browser`` (a ``pytestmark`` in a conftest is ignored),
+    so that ``pytest -m browser`` / ``-m "not browser"`` select them."""
+    for item in items:
+        if str(item.path).startswith(HERE + os.sep):
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:
@@ -46,9 +54,20 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path):
-    """Base URL of a freshly set-up application (SQLite, demo data) on a free port."""
+# Demo accounts without the demo reports: the letter's worked example on an empty desk.
+ACCOUNTS_ONLY = (
+    "from app import create_app\n"
+    "from app.services.demo import DEMO_ACCOUNTS, ensure_account\n"
+    "app = create_app()\n"
+    "with app.app_context():\n"
+    "    for account in DEMO_ACCOUNTS:\n"
+    "        ensure_account(*account, app.config['DEMO_PASSWORD'])\n"
+)
+
+
+def _serve(setup: list[list[str]]):
+    """Start the application on a free port over a fresh SQLite database prepared by ``setup``
+    (each a command line run with this Python); yields its base URL, stops it afterwards."""
     tmp = tempfile.mkdtemp(prefix="phananh-browser-")
     port = _free_port()
     env = {
@@ -62,8 +81,8 @@ def live_server(chromium_path):
         "FLASK_APP": "app",
     }
     env.pop("TEST_DATABASE_URL", None)
-    for args in (["db", "upgrade"], ["demo"]):
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
+    for args in setup:
+        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
     log = open(os.path.join(tmp, "server.log"), "w")
@@ -88,6 +107,21 @@ def live_server(chromium_path):
         server.kill()
     log.close()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path):
+    """Base URL of a freshly set-up application (SQLite, demo accounts and demo reports)."""
+    yield from _serve([["-m", "flask", "db", "upgrade"], ["-m", "flask", "demo"]])
+
+
+@pytest.fixture(scope="session")
+def empty_server(chromium_path):
+    """Base URL of a second application with the catalogues and the demo accounts but no report
+    at all: the letter's worked example (test_worked_example.py) starts from an empty desk, so
+    its badges are exact ("Phê duyệt (1/1)" as in the letter)."""
+    yield from _serve([["-m", "flask", "db", "upgrade"], ["-m", "flask", "seed"],
+                       ["-c", ACCOUNTS_ONLY]])
 
 
 @pytest.fixture(scope="session")
@@ -120,10 +154,9 @@ class PageWatch:
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
 
 
-@pytest.fixture
-def new_page(browser, live_server):
-    """Open fresh browser contexts (one per person); each is checked for console errors and
-    outside requests when the test ends."""
+def _pages(browser, base: str):
+    """A factory of fresh browser contexts (one per person), each checked for console errors
+    and outside requests when the test ends."""
     contexts, watches = [], []
 
     def make():
@@ -132,7 +165,7 @@ def new_page(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15000)
         contexts.append(context)
-        watch = PageWatch(page, live_server)
+        watch = PageWatch(page, base)
         watches.append(watch)
         page.watch = watch
         return page
@@ -143,6 +176,18 @@ def new_page(browser, live_server):
     for watch in watches:
         assert not watch.outside, f"resources loaded from outside the machine: {watch.outside}"
         assert not watch.errors, f"JavaScript console errors: {watch.errors} {watch.failed}"
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages on the demo application (``live_server``)."""
+    yield from _pages(browser, live_server)
+
+
+@pytest.fixture
+def new_empty_page(browser, empty_server):
+    """Pages on the application without demo reports (``empty_server``)."""
+    yield from _pages(browser, empty_server)
 
 
 def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:

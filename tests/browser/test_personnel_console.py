@@ -61,8 +61,13 @@ def test_an_administrator_imports_a_list_and_the_new_handler_signs_in(new_page, 
 
     # The registration status page no longer lists the unit as missing people.
     page.goto(live_server + "/personnelregistration/")
-    assert UNIT not in page.inner_text(".registration-table") if page.locator(
-        ".registration-table").count() else True
+    assert "đơn vị đã đăng ký đủ" in page.inner_text(".registration-summary")
+    assert UNIT not in page.inner_text(".registration-table")
+    assert "Sở Tư pháp" in page.inner_text(".registration-table")
+    screenshot(page, "42-tinh-hinh-dang-ky")
+    page.goto(live_server + "/personnelview/list/")
+    assert "xuly@vnpt-browser.vn" in page.inner_text("body")
+    screenshot(page, "43-danh-sach-nhan-su")
 
 
 def test_the_console_walk_through(new_page, live_server):
