@@ -30,7 +30,8 @@ import re
 
 from app.services.demo_image import mosaic_jpeg, pothole_photo
 
-from .conftest import screenshot, sign_in
+from .conftest import screenshot as _screenshot
+from .conftest import sign_in
 
 CENTRE = "Trung tâm Giám sát, điều hành đô thị thông minh"
 GTVT = "Sở Giao thông vận tải"
@@ -56,6 +57,14 @@ def step(number: int, person: str, what: str):
         yield
     except Exception as exc:  # noqa: BLE001 - re-raised with the step's name
         raise AssertionError(f"Bước {number} — {person}: {what}\n{exc}") from exc
+
+
+def screenshot(page, name: str, top: bool = True) -> str:
+    """The screen as a person sees it after arriving: from the top of the page (unless ``top`` is
+    false), the text cursor not blinking in the field the test typed in last."""
+    page.evaluate("toTop => { document.activeElement && document.activeElement.blur();"
+                  " if (toTop) window.scrollTo(0, 0); }", top)
+    return _screenshot(page, name)
 
 
 # --- Reading the screens ------------------------------------------------------------------------
@@ -342,6 +351,14 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         assert status_label(handler) == "Đang xử lý"
         log.insert(0, (DUONG, TTTT, "Thực hiện tiếp nhận", ""))
         check_log(handler, log)
+        # Still waiting in "Xử lý", but the handler's own step is no arrival: not NEW.
+        assert badges(handler) == {"Xử lý": "(1/1)", "Thông tin theo dõi": "(0/0)",
+                                   "Tất cả phản ánh": "(1/1) NEW"}
+        # "Nội dung trao đổi" shows the distribution, as in the letter's "Xử lý" tab (the
+        # acceptance has no text of its own).
+        show_tab(handler, "Xử lý", "#xu-ly")
+        summary = handler.inner_text("#xu-ly .report-summary")
+        assert f"Phân phối: {TTTT}" in summary and TEXT in summary, summary
 
     with step(4, "tttt.xuly", "xử lý: nội dung, ảnh 2_48079.jpg, Cập nhật"):
         options = action_options(handler)
@@ -359,6 +376,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         check_log(handler, log)
         assert "2_48079.jpg" in handler.inner_text("#nhat-ky tr.event-submit")
         check_picture(handler, "2_48079.jpg")
+        # Waiting for the leader: the handler may only write in the log, never approve.
+        assert action_options(handler) == {"comment": "Trao đổi"}
         assert badges(handler) == {"Xử lý": "(0/1)", "Thông tin theo dõi": "(0/0)",
                                    "Tất cả phản ánh": "(1/1) NEW"}
 
