@@ -82,3 +82,22 @@ def test_duplicate_names_and_bad_emails_are_refused_in_vietnamese(app, db):
     assert response.status_code == 200
     assert "Địa chỉ thư điện tử không hợp lệ" in response.text
     assert db.session.query(Unit).count() == count
+
+
+def test_no_api_token_before_a_generated_password_is_changed(app, db):
+    from app.extensions import appbuilder
+
+    sm = appbuilder.sm
+    user = sm.add_user("doi.matkhau", "Nguyễn Văn", "Đổi", "doi.matkhau@example.vn",
+                       sm.find_role("Cán bộ xử lý"), password="MatKhau2019a")
+    try:
+        user.must_change_password = True
+        db.session.commit()
+        body = {"username": "doi.matkhau", "password": "MatKhau2019a", "provider": "db"}
+        assert new_client(app).post("/api/v1/security/login", json=body).status_code == 401
+        user.must_change_password = False
+        db.session.commit()
+        assert new_client(app).post("/api/v1/security/login", json=body).status_code == 200
+    finally:
+        db.session.delete(user)
+        db.session.commit()

@@ -186,7 +186,14 @@ class PasswordPolicyMixin:
                 g.login_refusal = SSO_REFUSED_PASSWORD
                 log.info("Từ chối đăng nhập bằng mật khẩu của %s (đơn vị dùng SSO)", username)
                 return None
-        return super().auth_user_db(username, password)
+        user = super().auth_user_db(username, password)
+        if user is not None and getattr(user, "must_change_password", False) and (
+                has_request_context() and request.path.startswith("/api/")):
+            # No token before the generated password is changed on the web form: a token
+            # would outlive the change and bypass the forced change (force_password_change).
+            log.info("Từ chối cấp token API cho %s: chưa đổi mật khẩu ban đầu", username)
+            return None
+        return user
 
     def reset_password(self, userid, password):
         """A password chosen by its owner clears ``must_change_password``; one set by an
