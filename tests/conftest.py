@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import re
 import tempfile
 
@@ -117,3 +118,10 @@ def api_token(app, username: str, password: str = DEMO_PASSWORD) -> str:
 def api_client(app, username: str):
     """A test client and headers carrying a JWT for ``username``."""
     return new_client(app), {"Authorization": f"Bearer {api_token(app, username)}"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

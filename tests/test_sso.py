@@ -7,7 +7,6 @@ the application talks to the provider over HTTP itself (discovery, token, JWKS),
 from __future__ import annotations
 
 import itertools
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from conftest import DEMO_PASSWORD, csrf_token, login, new_client
+from conftest import DEMO_PASSWORD, csrf_token, free_port, login, new_client
 from personnel_files import (
     HANDLER, LEADER, csv_bytes, database, remove_units_since, unique_mobile, unit_ids,
 )
@@ -31,16 +30,11 @@ def _units_made_here_are_removed(app):
     remove_units_since(app, before)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def provider():
     """Base URL of an OpenID Connect provider process listening on a free local port."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--host", "127.0.0.1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
+
+from conftest import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -37,11 +38,6 @@ def pytest_collection_modifyitems(config, items):
         if str(item.path).startswith(HERE + os.sep):
             item.add_marker(pytest.mark.browser)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +93,7 @@ def _serve(name: str, setup: list[list[str]]):
     """Start the application on a free port over a fresh database prepared by ``setup`` (each a
     command line run with this Python); yields its base URL, stops it afterwards."""
     tmp = tempfile.mkdtemp(prefix="phananh-browser-")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _fresh_database(tmp, name),
