@@ -35,7 +35,7 @@ UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or os.path.join(INSTANCE_DIR, "u
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
 MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB * 5 + 1) * 1024 * 1024  # a request may carry several files
 
-# Mail (due-date notifications); empty MAIL_SERVER means notifications are only logged.
+# Mail, reserved for the due-date notifications (not built yet).
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
 MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
