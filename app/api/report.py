@@ -43,22 +43,20 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.calendar import LOCAL_TZ, UTC
-from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Action
+from ..domain.workflow import STATUS_LABELS, Action
 from ..extensions import appbuilder, db
 from ..formatting import iso_local
 from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
 from ..models.report import ATTACHMENT_STAGE_LABELS
-from ..security.roles import workflow_permission
 from ..services.scope import get_visible_report, reporter_of, scope_clause
 from ..services.search import keyword_clause
 from .base import RequestFiltersMixin
 from ..services.workflow import (
-    ActionRequest, InvalidInput, NewReport, NotAllowed, NotFound, WorkflowError,
+    NOT_FOUND_MESSAGE, ActionRequest, InvalidInput, NewReport, WorkflowError,
     actions_available, apply_action, create_report, events_of, is_overdue,
 )
 
-NOT_FOUND_MESSAGE = "Không tìm thấy phản ánh hoặc bạn không có quyền xem phản ánh này."
 TOO_LARGE_MESSAGE = "Yêu cầu vượt quá dung lượng cho phép."
 MAX_TEXT = 20000  # characters of a content/reason/result text
 
@@ -580,30 +578,12 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         try:
             data, files = _body()
             action_req = action_request(action, data, files)
-            self._check_permission(user, pk, action)
             report = apply_action(user, pk, action_req)
         except RequestEntityTooLarge:
             return self.response(413, message=TOO_LARGE_MESSAGE)
         except WorkflowError as exc:
             return self._error(exc)
         return self._report_response(user, report.id)
-
-    @staticmethod
-    def _check_permission(user, pk, name: str) -> None:
-        """The role's FAB permission ``can_<action>`` on Report (synced from the workflow table);
-        a report outside the scope is 404 first. Unknown actions are left to the service (400)."""
-        try:
-            action = Action(name)
-        except ValueError:
-            return
-        if action == Action.CREATE:
-            return
-        if get_visible_report(user, pk) is None:
-            raise NotFound(NOT_FOUND_MESSAGE)
-        if not appbuilder.sm.has_access(workflow_permission(action), "Report"):
-            raise NotAllowed(
-                f"Vai trò của bạn không được thực hiện thao tác “{ACTION_LABELS[action]}”."
-            )
 
     # -- the exchange log --
 
@@ -706,7 +686,6 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             if not content:
                 names = ", ".join(os.path.basename(f.filename.replace("\\", "/")) for f in files)
                 content = f"Đính kèm tệp: {names}"
-            self._check_permission(user, pk, Action.COMMENT.value)
             apply_action(user, pk, ActionRequest(action=Action.COMMENT.value, content=content,
                                                  files=files))
         except RequestEntityTooLarge:

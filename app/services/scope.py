@@ -43,7 +43,7 @@ def visible_reports(user):
     return select(Report).where(scope_clause(user))
 
 
-def get_visible_report(user, report_id, *, for_update: bool = False) -> Report | None:
+def get_visible_report(user, report_id) -> Report | None:
     """The report if the user may see it, else None (callers answer 404: no existence leak)."""
     try:
         report_id = int(report_id)

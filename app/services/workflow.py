@@ -29,6 +29,7 @@ from . import calendar as calendar_service
 from .scope import get_visible_report, roles_of
 
 CONFLICT_MESSAGE = "Phản ánh đã được cập nhật bởi người khác, vui lòng tải lại."
+NOT_FOUND_MESSAGE = "Không tìm thấy phản ánh hoặc bạn không có quyền xem phản ánh này."
 
 INPUT_LABELS = {
     "reason": "Lý do",
@@ -345,7 +346,7 @@ def apply_action(user, report_id, request: ActionRequest) -> Report:
     action = _parse_action(request.action)
     report = get_visible_report(user, report_id)
     if report is None:
-        raise NotFound("Không tìm thấy phản ánh hoặc bạn không có quyền xem phản ánh này.")
+        raise NotFound(NOT_FOUND_MESSAGE)
     transition = _authorise(user, report, action, request.version)
     _validate(transition, request)
     files = _checked_files(request.files)
