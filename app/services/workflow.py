@@ -335,6 +335,23 @@ def _event(report: Report, user, action: Action, *, from_status, to_status, chan
     )
 
 
+# Same-transaction consequences of an event (counters, notifications, statistics…): each hook
+# runs after the event is added and before the commit, so it commits or rolls back with the
+# action. Modules register theirs with ``@on_event`` when they are imported (``create_app``).
+EventHook = Callable[[Report, ReportEvent, object], None]
+EVENT_HOOKS: list[EventHook] = []
+
+
+def on_event(hook: EventHook) -> EventHook:
+    EVENT_HOOKS.append(hook)
+    return hook
+
+
+def _run_event_hooks(report: Report, event: ReportEvent, user) -> None:
+    for hook in EVENT_HOOKS:
+        hook(report, event, user)
+
+
 def _full_name(user) -> str | None:
     if user is None:
         return None
@@ -373,6 +390,7 @@ def apply_action(user, report_id, request: ActionRequest) -> Report:
             attachment.event = event
             stored.append(attachment)
             db.session.add(attachment)
+        _run_event_hooks(report, event, user)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -445,6 +463,7 @@ def create_report(user, data: NewReport) -> Report:
             attachment.event = event
             stored.append(attachment)
             db.session.add(attachment)
+        _run_event_hooks(report, event, user)
         db.session.commit()
     except Exception:
         db.session.rollback()
