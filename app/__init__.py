@@ -72,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         templating.init_app(app)
         errors.init_app(app)
         register_views(appbuilder)
+        from .services import statistics  # noqa: F401  (its @on_event hook keeps the assignments)
         _init_administration(app)
         if schema_ready():
             sync_security()

@@ -34,6 +34,7 @@ from . import attachments as attachment_store
 from . import calendar as calendar_service
 from .demo_image import pothole_photo
 from .seed import CENTRE_UNIT_NAME, DATA_DIR
+from .statistics import rebuild_assignments
 from .workflow import ActionRequest, NewReport, apply_action, create_report
 
 GTVT = "Sở Giao thông vận tải"
@@ -179,6 +180,7 @@ def _backdate(report_id: int, step: Step, started: dt.datetime) -> None:
     db.session.execute(
         update(Report.__table__).where(Report.__table__.c.id == report_id).values(**report_values)
     )
+    rebuild_assignments(db.session.connection(), report_id)  # the statistics follow the times
     db.session.commit()
 
 

@@ -1,0 +1,221 @@
+"""Statistics (DESIGN §8): a scripted scenario with a fixed clock whose tables are written by
+hand, the invariant on generated data, the assignments equal to the log, and scope.
+
+The scenario's unit "Ban Thống kê thử nghiệm" and field "Lĩnh vực thống kê (5 ngày)" exist for
+this module only, so its figures are exactly the scenario's. Working days (DESIGN §4): Tết
+2019 closes Mon 04/02 – Fri 08/02/2019.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.calendar import LOCAL_TZ, UTC
+from app.domain.workflow import Role
+
+UNIT = "Ban Thống kê thử nghiệm"
+FIELD = "Lĩnh vực thống kê (5 ngày)"
+HEADS = ("carried_over", "received", "to_handle", "done_on_time", "done_late", "returned",
+         "open_on_time", "open_overdue")
+
+
+def at(local: str) -> dt.datetime:
+    """'dd/mm/yyyy HH:MM' in Huế → naive UTC, as stored."""
+    moment = dt.datetime.strptime(local, "%d/%m/%Y %H:%M").replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class Clock:
+    def __init__(self):
+        self.now = at("01/12/2018 08:00")
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def scenario(app):
+    """Seven reports of the unit, driven through the workflow service at fixed times."""
+    from app.extensions import appbuilder, db
+    from app.models import Field, Source, Unit
+    from app.services import workflow
+    from app.services.workflow import ActionRequest, NewReport, apply_action, create_report
+
+    clock = Clock()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(workflow, "utcnow", clock)
+    with app.app_context():
+        unit = Unit(name=UNIT, kind="department")
+        db.session.add(unit)
+        db.session.flush()
+        field_ = Field(name=FIELD, handling_days=5, default_unit_id=unit.id)
+        db.session.add(field_)
+        db.session.commit()
+        sm = appbuilder.sm
+        people = {}
+        for username, role in (("tk.xuly", Role.HANDLER), ("tk.lanhdao", Role.LEADER)):
+            person = sm.add_user(username, "Thống kê", role.value, f"{username}@test.vn",
+                                 sm.find_role(role.value), password="Thongke2019pass")
+            person.unit_id = unit.id
+            people[role] = person
+        db.session.commit()
+        centre = sm.find_user(username="trungtam")
+        source_id = db.session.execute(select(Source.id).order_by(Source.id)).scalars().first()
+        ids = {"unit": unit.id, "field": field_.id, "source": source_id}
+
+        def new(title, when):
+            clock.now = at(when)
+            report = create_report(centre, NewReport(
+                title=title, content="Nội dung", source_id=source_id, field_id=field_.id))
+            apply_action(centre, report.id, ActionRequest(
+                "receive", field_id=field_.id, source_id=source_id))
+            return report.id
+
+        def act(who, report_id, action, when, **inputs):
+            clock.now = at(when)
+            person = {"centre": centre, "handler": people[Role.HANDLER],
+                      "leader": people[Role.LEADER]}[who]
+            apply_action(person, report_id, ActionRequest(action, **inputs))
+
+        def distribute(report_id, when):
+            act("centre", report_id, "distribute", when, unit_id=unit.id)
+
+        def done(report_id, when):  # accept, submit, approve at the same moment
+            act("handler", report_id, "accept", when)
+            act("handler", report_id, "submit", when, content="Đã xử lý")
+            act("leader", report_id, "approve", when)
+
+        r7 = new("R7 từ năm trước, duyệt trễ", "19/12/2018 08:00")
+        distribute(r7, "20/12/2018 09:00")  # due 27/12/2018
+        done(r7, "03/01/2019 10:00")
+        r3 = new("R3 đúng hạn trong tháng 1", "14/01/2019 08:00")
+        distribute(r3, "15/01/2019 09:00")  # due 22/01/2019
+        done(r3, "21/01/2019 15:00")
+        # The centre sends the approved result back, the leader approves it again: one result.
+        act("centre", r3, "return", "22/01/2019 08:00", reason="Bổ sung ảnh")
+        act("leader", r3, "approve", "23/01/2019 08:00")
+        r6 = new("R6 quá hạn, chưa xong", "09/01/2019 08:00")
+        distribute(r6, "10/01/2019 09:00")  # due 17/01/2019
+        act("handler", r6, "accept", "10/01/2019 10:00")
+        r1 = new("R1 qua Tết, đúng hạn", "28/01/2019 08:00")
+        distribute(r1, "28/01/2019 09:00")  # due 11/02/2019 (Tết 04–08/02)
+        done(r1, "11/02/2019 16:00")
+        r2 = new("R2 qua Tết, trễ hạn", "30/01/2019 08:00")
+        distribute(r2, "30/01/2019 10:00")  # due 13/02/2019
+        done(r2, "14/02/2019 09:00")
+        r4 = new("R4 trả lại rồi phân phối lại", "31/01/2019 08:00")
+        distribute(r4, "31/01/2019 14:00")  # due 14/02/2019
+        act("handler", r4, "return", "01/02/2019 08:00", reason="Không thuộc thẩm quyền")
+        distribute(r4, "11/02/2019 09:00")  # due 18/02/2019, still open
+        r5 = new("R5 cuối tháng 2, trong hạn", "25/02/2019 08:00")
+        distribute(r5, "25/02/2019 09:00")  # due 04/03/2019
+    patch.undo()
+    return ids
+
+
+def figures(row) -> tuple:
+    return tuple(row.figures[h] for h in HEADS)
+
+
+def table(app, period, by="unit", now="15/03/2019 09:00", user="theodoi", **kw):
+    from app.extensions import appbuilder
+    from app.services import statistics
+
+    with app.app_context():
+        person = appbuilder.sm.find_user(username=user)
+        return statistics.summary(person, statistics.Period(*period), by, now=at(now), **kw)
+
+
+JANUARY = (dt.date(2019, 1, 1), dt.date(2019, 1, 31))
+FEBRUARY = (dt.date(2019, 2, 1), dt.date(2019, 2, 28))
+JAN_FEB = (dt.date(2019, 1, 1), dt.date(2019, 2, 28))
+
+
+def unit_row(result, unit_id):
+    rows = [r for r in result.rows if r.key == unit_id]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_january_by_unit(app, scenario):
+    row = unit_row(table(app, JANUARY), scenario["unit"])
+    # R7 carried over and approved late; R3 on time (approved twice, counted once); R6 overdue;
+    # R1, R2, R4 distributed late in January, still open and within their time on 31/01.
+    assert figures(row) == (1, 5, 6, 1, 1, 0, 3, 1)
+    assert row.figures["on_time_rate"] == 50.0
+    assert row.label == UNIT
+
+
+def test_february_by_unit_across_tet(app, scenario):
+    row = unit_row(table(app, FEBRUARY), scenario["unit"])
+    # Carried: R6, R1, R2, R4's first assignment. R1 approved on its due day (Tết not counted),
+    # R2 a day late, R4 returned on 01/02 and distributed again (overdue since 18/02), R5 new
+    # and within its time at the end of February, R6 still overdue.
+    assert figures(row) == (4, 2, 6, 1, 1, 1, 1, 2)
+    assert row.figures["on_time_rate"] == 50.0
+
+
+def test_two_months_by_unit_field_month_status(app, scenario):
+    assert figures(unit_row(table(app, JAN_FEB), scenario["unit"])) == (1, 7, 8, 2, 2, 1, 1, 2)
+    # By field a report counts once, under its last assignment (R4 → its second one).
+    by_field = table(app, JAN_FEB, "field")
+    field_row = next(r for r in by_field.rows if r.key == scenario["field"])
+    assert field_row.label == FIELD
+    assert figures(field_row) == (1, 6, 7, 2, 2, 0, 1, 2)
+    by_month = table(app, JAN_FEB, "month", user="tk.lanhdao")
+    assert [r.label for r in by_month.rows] == ["Tháng 01/2019", "Tháng 02/2019"]
+    assert [figures(r) for r in by_month.rows] == [(1, 5, 6, 1, 1, 0, 3, 1),
+                                                    (3, 2, 5, 1, 1, 0, 1, 2)]
+    assert figures(by_month.total) == (1, 6, 7, 2, 2, 0, 1, 2)
+    by_status = {r.label: figures(r) for r in table(app, JAN_FEB, "status", user="tk.xuly").rows}
+    assert by_status == {
+        "Chờ đăng tải": (1, 3, 4, 2, 2, 0, 0, 0),  # R7, R3, R1, R2
+        "Đang xử lý": (0, 1, 1, 0, 0, 0, 0, 1),  # R6
+        "Chờ xử lý": (0, 2, 2, 0, 0, 0, 1, 1),  # R4, R5
+    }
+
+
+def test_a_closed_period_gives_the_same_figures_later(app, scenario):
+    early = figures(unit_row(table(app, JANUARY, now="20/02/2019 09:00"), scenario["unit"]))
+    late = figures(unit_row(table(app, JANUARY, now="01/01/2026 09:00"), scenario["unit"]))
+    assert early == late == (1, 5, 6, 1, 1, 0, 3, 1)
+
+
+def test_same_period_last_year(app, scenario):
+    result = table(app, (dt.date(2020, 1, 1), dt.date(2020, 1, 31)), "field", compare=True,
+                   now="01/03/2020 09:00")
+    row = next(r for r in result.rows if r.key == scenario["field"])
+    # R6, R4 and R5 are still open and overdue in January 2020; a year before, five reports
+    # came in (R3, R6, R1, R2, R4).
+    assert figures(row) == (3, 0, 3, 0, 0, 0, 0, 3)
+    assert row.same_period == 5
+
+
+def test_unit_people_see_their_unit_only(app, scenario):
+    mine = table(app, JAN_FEB, user="tk.xuly")
+    assert [r.key for r in mine.rows] == [scenario["unit"]]
+    others = table(app, JAN_FEB, user="gtvt.lanhdao")
+    assert scenario["unit"] not in [r.key for r in others.rows]
+    assert all(r.label == "Sở Giao thông vận tải" for r in others.rows)
+    for user in ("trungtam", "theodoi", "quantri"):
+        assert scenario["unit"] in [r.key for r in table(app, JAN_FEB, user=user).rows]
+
+
+def test_assignments_equal_the_log(app, scenario):
+    from app.extensions import db
+    from app.models import Assignment
+    from app.services.statistics import assignments_from_log
+
+    with app.app_context():
+        stored = sorted(
+            (a.report_id, a.unit_id, a.event_id, a.distributed_at, a.due_at, a.ended_at,
+             a.outcome)
+            for a in db.session.execute(select(Assignment)).scalars())
+        with db.engine.connect() as connection:
+            rebuilt = sorted(
+                (a["report_id"], a["unit_id"], a["event_id"], a["distributed_at"], a["due_at"],
+                 a["ended_at"], a["outcome"]) for a in assignments_from_log(connection))
+    assert stored and stored == rebuilt
