@@ -11,6 +11,7 @@ import datetime as dt
 import random
 
 import pytest
+from report_helpers import api  # noqa: F401  (the JWT clients fixture)
 from sqlalchemy import select
 
 from app.domain.calendar import LOCAL_TZ, UTC
@@ -219,3 +220,161 @@ def test_assignments_equal_the_log(app, scenario):
                 (a["report_id"], a["unit_id"], a["event_id"], a["distributed_at"], a["due_at"],
                  a["ended_at"], a["outcome"]) for a in assignments_from_log(connection))
     assert stored and stored == rebuilt
+
+
+# --- The API, the screens and the exports --------------------------------------------------------
+
+def test_summary_api_answers_the_scenario(app, scenario, api):
+    response = api.get("theodoi", "/api/v1/statistics/summary?from=2019-02-01&to=2019-02-28&by=unit")
+    assert response.status_code == 200, response.text
+    row = next(r for r in response.json["result"] if r["key"] == scenario["unit"])
+    assert row == {"key": scenario["unit"], "label": UNIT, "carried_over": 4, "received": 2,
+                   "to_handle": 6, "done_on_time": 1, "done_late": 1, "returned": 1,
+                   "open_on_time": 1, "open_overdue": 2, "on_time_rate": 50.0,
+                   "satisfied": 0, "not_satisfied": 0}
+    total = response.json["total"]
+    assert total["to_handle"] == sum(r["to_handle"] for r in response.json["result"])
+    mine = api.get("gtvt.xuly", "/api/v1/statistics/summary?from=2019-02-01&to=2019-02-28")
+    assert mine.status_code == 200
+    assert scenario["unit"] not in [r["key"] for r in mine.json["result"]]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("from=2019-02-30", "Từ ngày"),
+    ("from=2019-03-01&to=2019-02-01", "phải trước"),
+    ("by=week", "Tham số by"),
+    ("format=pdf", "Định dạng"),
+])
+def test_summary_api_refuses_bad_input_in_vietnamese(app, api, query, message):
+    response = api.get("trungtam", f"/api/v1/statistics/summary?{query}")
+    assert response.status_code == 400
+    assert message in response.json["message"]
+
+
+def test_summary_xlsx_is_the_official_form_with_the_json_figures(app, scenario, api):
+    import io
+
+    import openpyxl
+
+    query = "from=2019-01-01&to=2019-02-28&by=field"
+    data = api.get("trungtam", f"/api/v1/statistics/summary?{query}").json
+    response = api.get("trungtam", f"/api/v1/statistics/summary?{query}&format=xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    cells = list(sheet.iter_rows(values_only=True))
+    text = [str(v) for row in cells for v in row if v is not None]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert any(t.startswith("Thừa Thiên Huế, ngày ") and " tháng " in t and " năm " in t
+               for t in text)
+    assert "Từ ngày 01/01/2019 đến ngày 28/02/2019" in text
+    assert "NGƯỜI LẬP BIỂU" in text and "THỦ TRƯỞNG ĐƠN VỊ" in text
+    header_row = next(i for i, row in enumerate(cells) if row[:2] == ("STT", "Lĩnh vực"))
+    assert cells[header_row][2:10] == ("Tồn kỳ trước", "Tiếp nhận trong kỳ", "Tổng phải xử lý",
+                                       "Đã xử lý đúng hạn", "Đã xử lý trễ hạn", "Trả lại",
+                                       "Đang xử lý trong hạn", "Đang xử lý quá hạn")
+    assert sheet.freeze_panes == f"A{header_row + 2}"
+    codes = ["carried_over", "received", "to_handle", "done_on_time", "done_late", "returned",
+             "open_on_time", "open_overdue", "on_time_rate", "satisfied", "not_satisfied"]
+    body = cells[header_row + 1: header_row + 1 + len(data["result"])]
+    assert {row[1]: list(row[2:13]) for row in body} == {
+        r["label"]: [r[c] for c in codes] for r in data["result"]}
+    total = cells[header_row + 1 + len(data["result"])]
+    assert total[1] == "Tổng cộng" and list(total[2:13]) == [data["total"][c] for c in codes]
+    total_cell = sheet.cell(header_row + 2 + len(data["result"]), 3)
+    assert total_cell.font.b and total_cell.border.left.style == "thin"
+    field_row = next(row for row in body if row[1] == FIELD)
+    assert field_row[2:10] == (1, 6, 7, 2, 2, 0, 1, 2)
+
+
+def test_summary_csv_has_a_bom_and_vietnamese_numbers(app, scenario, api):
+    response = api.get("trungtam",
+                       "/api/v1/statistics/summary?from=2019-01-01&to=2019-01-31&format=csv")
+    assert response.status_code == 200
+    assert response.data.startswith("\ufeff".encode("utf-8"))
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("STT,Đơn vị xử lý,Tồn kỳ trước,Tiếp nhận trong kỳ")
+    assert [UNIT, "1", "5", "6", "1", "1", "0", "3", "1", "50", "0", "0"] in [
+        line.split(",")[1:] for line in lines]
+
+
+def _web(app, username):
+    from conftest import login
+
+    return login(app, username)
+
+
+@pytest.mark.parametrize("username", ["trungtam", "theodoi", "quantri", "gtvt.xuly",
+                                      "gtvt.lanhdao"])
+def test_the_three_screens_open_for_every_role(app, scenario, username):
+    client = _web(app, username)
+    for url, heading in (("/thong-ke/tong-hop/", "Tổng hợp"), ("/thong-ke/", "Thống kê"),
+                         ("/thong-ke/bieu-do/", "Biểu đồ phản ánh")):
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+        assert heading in page.text
+    home = client.get("/").text
+    for entry in ("Biểu đồ phản ánh", "Tổng hợp", "Thống kê"):
+        assert entry in home
+
+
+def test_summary_screen_rows_link_to_the_unit_queue_and_sort(app, scenario):
+    client = _web(app, "trungtam")
+    page = client.get("/thong-ke/tong-hop/?ky=tuy-chon&tu_ngay=01/02/2019&den_ngay=28/02/2019"
+                      "&sap_xep=open_overdue&chieu=giam")
+    assert page.status_code == 200
+    assert "Từ ngày 01/02/2019 đến ngày 28/02/2019" in page.text
+    assert f"don_vi={scenario['unit']}" in page.text
+    assert "Tổng cộng" in page.text
+    queue = client.get(f"/phan-anh/tat-ca/?tab=tat-ca&tu_ngay=01/01/2019&den_ngay=28/02/2019"
+                       f"&don_vi={scenario['unit']}")
+    assert queue.status_code == 200
+    for title in ("R1 qua Tết", "R4 trả lại", "R5 cuối tháng 2", "R2 qua Tết"):
+        assert title in queue.text
+    assert "R7 từ năm trước" not in queue.text  # received in December 2018
+    stats = client.get("/thong-ke/?theo=month&ky=tuy-chon&tu_ngay=01/01/2020&den_ngay=31/01/2020")
+    assert "Tiếp nhận cùng kỳ năm trước" in stats.text
+
+
+def test_queue_export_honours_scope_filters_and_confidentiality(app, scenario):
+    import io
+
+    import openpyxl
+    from report_helpers import GTVT, make_report
+    from app.domain.workflow import Status
+
+    secret = make_report(app, Status.ASSIGNED, unit=GTVT, confidential=True,
+                         title="=Xuất khẩu bí mật", reporter_name="Người Giấu Tên")
+    handler = _web(app, "gtvt.xuly")
+    response = handler.get("/phan-anh/xuat/xu-ly?dinh_dang=csv&tu_khoa=xuat khau bi mat")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert "'=Xuất khẩu bí mật" in text  # formula-escaped
+    assert "Ẩn danh" in text and "Người Giấu Tên" not in text
+    assert "R1 qua Tết" not in text  # another unit's report
+    centre = _web(app, "trungtam")
+    response = centre.get("/phan-anh/xuat/tat-ca?tab=tat-ca&dinh_dang=xlsx&tu_khoa=xuat khau bi mat")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.response))).active
+    rows = [row for row in sheet.iter_rows(values_only=True)]
+    found = [row for row in rows if row[1] == secret]
+    assert len(found) == 1 and found[0][4] == "Người Giấu Tên" and found[0][8] == "=Xuất khẩu bí mật"
+    assert sheet.freeze_panes == "A9"
+    # A queue the person may not open: not found.
+    assert handler.get("/phan-anh/xuat/tiep-nhan?dinh_dang=csv").status_code == 404
+
+
+def test_report_export_api_filters_and_scope(app, scenario, api):
+    unit = scenario["unit"]
+    response = api.get("theodoi", f"/api/v1/report/export?format=csv&unit_id={unit}"
+                                  "&from=2019-01-01&to=2019-02-28&status=assigned")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert "R4 trả lại" in text and "R5 cuối tháng 2" in text
+    assert "R1 qua Tết" not in text  # approved, not assigned
+    other = api.get("gtvt.xuly", f"/api/v1/report/export?format=csv&unit_id={unit}")
+    assert other.status_code == 200
+    assert "R4 trả lại" not in other.data.decode("utf-8-sig")
+    bad = api.get("theodoi", "/api/v1/report/export?format=csv&status=lost")
+    assert bad.status_code == 400 and "Trạng thái" in bad.json["message"]

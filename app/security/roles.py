@@ -35,17 +35,23 @@ CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "ReportL
 HANDLER_QUEUES = ("QueueProcessing", "QueueFollowUp", "ReportList")
 LEADER_QUEUES = ("QueueApproval", "QueueFollowUp", "ReportList")
 VIEWER_QUEUES = ("ReportList",)
+# "Biểu đồ phản ánh", "Tổng hợp", "Thống kê" and the statistics API: every role of the process
+# opens them; the statistics service limits a unit's people to their unit's figures.
+STATISTICS_VIEWS = ("StatisticsChart", "StatisticsSummary", "Statistics")
 
 ROLE_GRANTS: dict[Role, dict[str, frozenset[str] | None]] = {
     Role.CENTRE: {
         **{view: READ | WRITE for view in CATALOGUES},
-        **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES},
+        **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES + STATISTICS_VIEWS},
         "ReportIntake": EVERYTHING,
         "Personnel": READ | {"can_export"},  # lists, registration status, export
     },
-    Role.HANDLER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES}},
-    Role.LEADER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + LEADER_QUEUES}},
-    Role.VIEWER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES}},
+    Role.HANDLER: {**{view: READ for view in
+                      CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES + STATISTICS_VIEWS}},
+    Role.LEADER: {**{view: READ for view in
+                     CATALOGUES + REPORT_VIEWS + LEADER_QUEUES + STATISTICS_VIEWS}},
+    Role.VIEWER: {**{view: READ for view in
+                     CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES + STATISTICS_VIEWS}},
 }
 
 
@@ -163,7 +169,8 @@ VIEW_LABELS = {
     "ViewMenuModelView": "Chức năng, menu", "PermissionViewModelView": "Quyền trên chức năng",
     "ResetMyPasswordView": "Đổi mật khẩu", "ResetPasswordView": "Đặt lại mật khẩu",
     "UserInfoEditView": "Thông tin tài khoản", "MenuApi": "Menu", "OpenApi": "Mô tả API",
-    "SwaggerView": "Tài liệu API",
+    "SwaggerView": "Tài liệu API", "Statistics": "Thống kê", "StatisticsSummary": "Tổng hợp",
+    "StatisticsChart": "Biểu đồ phản ánh",
 }
 
 

@@ -187,6 +187,7 @@ class Filters:
     keyword: str | None = None
     status: str | None = None  # one state (the "Tất cả phản ánh" list)
     condition: str | None = None  # an alert's condition (CONDITIONS), from the Cảnh báo panel
+    unit_id: int | None = None  # ever distributed to this unit to handle (statistics' links)
 
 
 def local_day_start_utc(day: dt.date) -> dt.datetime:
@@ -212,6 +213,8 @@ def filter_clauses(user, filters: Filters) -> list:
         clauses.append(Report.status == filters.status)
     if filters.condition in CONDITIONS:
         clauses.append(condition_clause(user, filters.condition))
+    if filters.unit_id:
+        clauses.append(handled_by(filters.unit_id))
     return clauses
 
 
@@ -324,6 +327,11 @@ def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
         ))
     return query.where(scope_clause(user), _tab_clause(user, queue, tab),
                        *filter_clauses(user, filters))
+
+
+def select_tab(user, queue: Queue, tab: Tab, filters: Filters, *columns):
+    """``select(*columns)`` of a tab's reports within the scope, filtered (the exports)."""
+    return _list_select(user, queue, tab, filters, *columns)
 
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
@@ -502,5 +510,5 @@ def is_new(row: Row, tab: Tab, queue: Queue, seen_before: dt.datetime | None) ->
 __all__ = [
     "Badge", "COLUMNS", "CONDITIONS", "Cond", "Filters", "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY",
     "Queue", "Row", "Tab", "alert_counts", "badges", "condition_clause", "filter_clauses",
-    "is_new", "list_page", "mark_seen", "visits",
+    "is_new", "list_page", "mark_seen", "select_tab", "visits",
 ]

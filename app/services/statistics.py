@@ -104,7 +104,7 @@ def assignments_from_log(connection, report_id: int | None = None) -> Iterator[d
         for day, working in connection.execute(
             text("SELECT day, is_working_day FROM workday_exception"))
     }
-    rows = connection.execution_options(stream_results=True, yield_per=5000).execute(text(
+    rows = connection.execute(text(
         "SELECT e.id, e.report_id, e.created_at, e.action, e.from_status, e.target_unit_id,"
         " r.distributed_at, r.due_at, f.handling_days"
         " FROM report_event e JOIN report r ON r.id = e.report_id"
@@ -112,7 +112,7 @@ def assignments_from_log(connection, report_id: int | None = None) -> Iterator[d
         " WHERE e.action IN ('distribute', 'approve', 'return')"
         + (" AND e.report_id = :report_id" if report_id is not None else "")
         + " ORDER BY e.report_id, e.created_at, e.id"
-    ), {"report_id": report_id})
+    ).execution_options(stream_results=True, yield_per=5000), {"report_id": report_id})
 
     def moment(value):
         return value if isinstance(value, dt.datetime) or value is None \

@@ -1,9 +1,11 @@
 """Every view, API and menu entry of the application, in the order of the letter's menu."""
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
 from ..api.report import ReportApi
+from ..api.statistics import ReportExportApi, StatisticsApi
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
 from .reports import register_report_views
+from .statistics import register_statistics_views
 
 REPORTS_MENU = "Phản ánh, kiến nghị"
 CATALOGUE_MENU = "Danh mục"
@@ -13,6 +15,7 @@ PERSONNEL_MENU = "Nhân sự"
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
     register_report_views(appbuilder, REPORTS_MENU)
+    register_statistics_views(appbuilder, REPORTS_MENU)
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
@@ -33,3 +36,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(FieldApi)
     appbuilder.add_api(SourceApi)
     appbuilder.add_api(ReportApi)
+    appbuilder.add_api(ReportExportApi)
+    appbuilder.add_api(StatisticsApi)

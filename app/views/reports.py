@@ -190,7 +190,7 @@ def _parse_int(raw: str | None) -> int | None:
 
 # The query arguments of a queue page kept in its links (tabs, paging, "Bỏ lọc").
 FILTER_ARGS = ("tab", "tu_ngay", "den_ngay", "nguon", "linh_vuc", "tu_khoa", "trang_thai",
-               "tinh_trang")
+               "tinh_trang", "don_vi")
 
 
 def parse_filters(args) -> tuple[queue_service.Filters, list[str]]:
@@ -204,6 +204,7 @@ def parse_filters(args) -> tuple[queue_service.Filters, list[str]]:
         status=args.get("trang_thai") or None,
         condition=args.get("tinh_trang") if args.get("tinh_trang") in queue_service.CONDITIONS
         else None,
+        unit_id=_parse_int(args.get("don_vi")),
     )
     return filters, errors
 
