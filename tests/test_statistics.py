@@ -378,3 +378,144 @@ def test_report_export_api_filters_and_scope(app, scenario, api):
     assert "R4 trả lại" not in other.data.decode("utf-8-sig")
     bad = api.get("theodoi", "/api/v1/report/export?format=csv&status=lost")
     assert bad.status_code == 400 and "Trạng thái" in bad.json["message"]
+
+
+# --- Generated data: the invariant, and the figures recomputed from the log alone -------------
+
+GENERATED_UNITS = {"Sở Giao thông vận tải": ("gtvt.xuly", "gtvt.lanhdao"),
+                   "Sở Thông tin và Truyền thông": ("tttt.xuly", "tttt.lanhdao")}
+
+
+@pytest.fixture(scope="module")
+def generated(app):
+    """80 reports of 2021 driven at random (seeded) through the workflow service."""
+    from app.domain.workflow import Action
+    from app.extensions import appbuilder, db
+    from app.models import Field, Source, Unit
+    from app.services import workflow
+    from app.services.workflow import (
+        ActionRequest, NewReport, actions_available, apply_action, create_report,
+    )
+
+    rng = random.Random(2021)
+    clock = Clock()
+    clock.now = at("20/12/2020 08:00")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(workflow, "utcnow", clock)
+    with app.app_context():
+        find = appbuilder.sm.find_user
+        centre = find(username="trungtam")
+        units = {name: db.session.execute(select(Unit.id).where(Unit.name == name)).scalar_one()
+                 for name in GENERATED_UNITS}
+        field_id = db.session.execute(select(Field.id).where(Field.name == "Giao thông")).scalar_one()
+        source_id = db.session.execute(select(Source.id)).scalars().first()
+        reports = []
+        while clock.now < at("31/12/2021 12:00"):
+            clock.now += dt.timedelta(hours=rng.uniform(1, 40))
+            if len(reports) < 80 and rng.random() < 0.35:
+                report = create_report(centre, NewReport(
+                    title=f"Sinh ngẫu nhiên {len(reports) + 1}", content="Nội dung",
+                    source_id=source_id, field_id=field_id))
+                reports.append(report.id)
+                continue
+            if not reports:
+                continue
+            report_id = rng.choice(reports)
+            report = db.session.get(workflow.Report, report_id)
+            unit_name = next((n for n, i in units.items() if i == report.unit_id), None)
+            people = [centre] + ([find(username=u) for u in GENERATED_UNITS[unit_name]]
+                                 if unit_name else [])
+            choices = [(person, t) for person in people
+                       for t in actions_available(person, report) if t.target is not None]
+            if not choices:
+                continue
+            person, transition = rng.choice(choices)
+            inputs = {"reason": "Lý do", "content": "Nội dung"} if transition.needs else {}
+            if transition.action == Action.RECEIVE:
+                inputs = {"field_id": field_id, "source_id": source_id}
+            if transition.action == Action.DISTRIBUTE:
+                inputs = {"unit_id": rng.choice(list(units.values()))}
+            inputs = {k: v for k, v in inputs.items()
+                      if k in transition.needs | transition.accepts}
+            apply_action(person, report_id, ActionRequest(transition.action.value, **inputs))
+        assert db.session.execute(select(workflow.ReportEvent.id).where(
+            workflow.ReportEvent.action == "approve",
+            workflow.ReportEvent.report_id.in_(reports))).first(), "the walk approved nothing"
+    patch.undo()
+    return units
+
+
+def _from_log(app, unit_id, period) -> tuple:
+    """The unit's row recomputed from the exchange log alone, with the due time rebuilt from
+    the distribution time (the field keeps 5 working days): an independent, plain reading."""
+    from app.domain import calendar
+    from app.extensions import db
+    from app.models import ReportEvent
+
+    start, end = period.start, period.end
+    counts = dict.fromkeys(HEADS, 0)
+    with app.app_context():
+        events = db.session.execute(
+            select(ReportEvent).where(ReportEvent.action.in_(["distribute", "approve", "return"]))
+            .order_by(ReportEvent.report_id, ReportEvent.created_at, ReportEvent.id)).scalars().all()
+        spans, open_span = [], {}
+        for e in events:
+            if e.action == "distribute":
+                open_span[e.report_id] = [e.target_unit_id, e.created_at, None, None]
+                spans.append(open_span[e.report_id])
+            elif e.report_id in open_span and (
+                    e.action == "approve" or e.from_status in ("assigned", "in_progress")):
+                open_span.pop(e.report_id)[2:] = [e.created_at, e.action]
+        for unit, distributed, ended, how in spans:
+            if unit != unit_id or distributed >= end or (ended is not None and ended < start):
+                continue
+            due = calendar.window_end(distributed, 5)
+            counts["to_handle"] += 1
+            counts["carried_over" if distributed < start else "received"] += 1
+            if ended is not None and ended < end:
+                if how == "return":
+                    counts["returned"] += 1
+                else:
+                    counts["done_on_time" if ended <= due else "done_late"] += 1
+            else:
+                counts["open_on_time" if due >= end else "open_overdue"] += 1
+    return tuple(counts[h] for h in HEADS)
+
+
+def _periods():
+    from app.services.statistics import Period
+
+    months = [Period(dt.date(2021, m, 1), (dt.date(2021, m + 1, 1) if m < 12
+                                            else dt.date(2022, 1, 1)) - dt.timedelta(days=1))
+              for m in range(1, 13)]
+    return months + [Period(dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
+                     Period(dt.date(2021, 3, 17), dt.date(2021, 8, 9)),
+                     Period(dt.date(2021, 7, 1), dt.date(2021, 9, 30))]
+
+
+def test_invariant_and_totals_on_generated_data(app, generated):
+    for period in _periods():
+        for by in ("unit", "field", "source", "month", "status"):
+            result = table(app, (period.first, period.last), by, now="01/06/2022 08:00")
+            for row in result.rows + [result.total]:
+                f = row.figures
+                assert f["to_handle"] == f["carried_over"] + f["received"] == (
+                    f["done_on_time"] + f["done_late"] + f["returned"] + f["open_on_time"]
+                    + f["open_overdue"]), (period, by, row.label, f)
+            if by in ("field", "source", "status"):  # each report once: rows add up to the total
+                for head in HEADS:
+                    assert sum(r.figures[head] for r in result.rows) == result.total.figures[head]
+
+
+def test_generated_figures_equal_a_reading_of_the_log(app, generated):
+    seen = dict.fromkeys(HEADS, 0)
+    for period in _periods():
+        result = table(app, (period.first, period.last), "unit", now="01/06/2022 08:00")
+        for unit_id in generated.values():
+            row = next((r for r in result.rows if r.key == unit_id), None)
+            expected = _from_log(app, unit_id, period)
+            assert (figures(row) if row else (0,) * len(HEADS)) == expected, period
+            for head, value in zip(HEADS, expected):
+                seen[head] += value
+    # The walk reached every outcome, so the comparison covers each column.
+    assert all(seen.values()), seen

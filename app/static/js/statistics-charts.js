@@ -36,7 +36,8 @@
         { label: "Tổng phải xử lý", data: data.by_field.map(function (f) { return f.to_handle; }), backgroundColor: "#aec7e8" }
       ]
     },
-    options: { indexAxis: "y", responsive: true, scales: { x: countAxis }, plugins: { legend: { position: "bottom" } } }
+    options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, scales: { x: countAxis },
+               plugins: { legend: { position: "bottom" } } }
   });
 
   new Chart(document.getElementById("chart-open"), {
@@ -45,12 +46,14 @@
       labels: ["Đang xử lý trong hạn", "Đang xử lý quá hạn"],
       datasets: [{ data: [data.open_now.open_on_time, data.open_now.open_overdue], backgroundColor: ["#2ca02c", "#d62728"] }]
     },
-    options: { responsive: true, plugins: { legend: { position: "bottom" },
+    options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" },
       tooltip: { callbacks: { label: function (item) { return item.label + ": " + number.format(item.parsed); } } } } }
   });
 
   var onTime = document.getElementById("chart-on-time");
-  onTime.height = Math.max(80, 26 * data.on_time.length + 60);
+  // One bar per ranked unit: the box grows with the number of units.
+  onTime.parentNode.style.position = "relative";
+  onTime.parentNode.style.height = Math.max(120, 28 * data.on_time.length + 60) + "px";
   new Chart(onTime, {
     type: "bar",
     data: {
