@@ -530,3 +530,16 @@ def test_generated_figures_equal_a_reading_of_the_log(app, generated):
                 seen[head] += value
     # The walk reached every outcome, so the comparison covers each column.
     assert all(seen.values()), seen
+
+
+def test_nobody_signed_in_gets_no_figures(app):
+    from conftest import new_client
+
+    client = new_client(app)
+    for url in ("/thong-ke/tong-hop/", "/thong-ke/", "/thong-ke/bieu-do/",
+                "/thong-ke/tong-hop/xuat?dinh_dang=csv", "/phan-anh/xuat/tat-ca?dinh_dang=csv"):
+        response = client.get(url)
+        assert response.status_code in (302, 401), url
+        assert "Tồn kỳ trước" not in response.text
+    assert client.get("/api/v1/statistics/summary").status_code == 401
+    assert client.get("/api/v1/report/export?format=csv").status_code == 401
