@@ -13,6 +13,7 @@ import json
 import re
 import sys
 
+from conftest import csrf_token
 from sqlalchemy import event, text
 
 ACCOUNTS = ("trungtam", "gtvt.xuly", "gtvt.lanhdao", "theodoi", "quantri")
@@ -45,39 +46,37 @@ def main(page_sizes: list[int], mode: str) -> None:
 
 
 def _visit(app, page_size: int, mode: str) -> dict:
+    """Requests run outside any application context of ours: each gets its own ``g``."""
     from app.extensions import db
     from app.services import queues
 
-    statements = STATEMENTS
-    with app.app_context():
-        password = app.config["DEMO_PASSWORD"]
-        pages = {}
-        for account in ACCOUNTS:
+    pages = {}
+    for account in ACCOUNTS:
+        with app.app_context():
             unit_id = db.session.execute(text("SELECT unit_id FROM ab_user WHERE username = :u"),
                                          {"u": account}).scalar()
             report_id = _longest_log(db, None if account in ("trungtam", "theodoi", "quantri")
                                      else unit_id)
-            db.session.remove()
-            client = _login(app, account, password)
-            urls = ["/", "/users/userinfo/",
-                    f"/api/v1/report/?q=(page:0,page_size:{page_size})"]
-            urls += [f"/phan-anh/{q.key}/?tab={t.key}" for q in queues.QUEUES for t in q.tabs]
-            urls += ["/phan-anh/tat-ca/?tab=tat-ca&tu_khoa=o+ga+duong"]
-            if report_id:
-                urls += [f"/phan-anh/{report_id}", f"/api/v1/report/{report_id}/events"]
-            for url in urls:
-                client.get(url)  # warm-up: first visits write their NEW marks
-                statements.clear()
-                answer = client.get(url)
-                if answer.status_code != 200:
-                    continue
-                key = re.sub(r"/phan-anh/\d+", "/phan-anh/<report>",
-                             re.sub(r"/report/\d+/", "/report/<report>/", url))
-                key = key.replace(f"page_size:{page_size}", "page_size:N")
-                if mode == "count":
-                    pages[f"{account} {key}"] = len(statements)
-                else:
-                    pages[f"{account} {key}"] = _sequential_scans(db, list(statements))
+        client = _login(app, account, app.config["DEMO_PASSWORD"])
+        urls = ["/", "/users/userinfo/", f"/api/v1/report/?q=(page:0,page_size:{page_size})"]
+        urls += [f"/phan-anh/{q.key}/?tab={t.key}" for q in queues.QUEUES for t in q.tabs]
+        urls += ["/phan-anh/tat-ca/?tab=tat-ca&tu_khoa=o+ga+duong"]
+        if report_id:
+            urls += [f"/phan-anh/{report_id}", f"/api/v1/report/{report_id}/events"]
+        for url in urls:
+            client.get(url)  # warm-up: first visits write their NEW marks
+            STATEMENTS.clear()
+            answer = client.get(url)
+            if answer.status_code != 200:
+                continue
+            key = re.sub(r"/phan-anh/\d+", "/phan-anh/<report>",
+                         re.sub(r"/report/\d+/", "/report/<report>/", url))
+            key = f"{account} " + key.replace(f"page_size:{page_size}", "page_size:N")
+            if mode == "count":
+                pages[key] = len(STATEMENTS)
+            else:
+                with app.app_context():
+                    pages[key] = _sequential_scans(db, list(STATEMENTS))
     return pages
 
 
@@ -107,9 +106,8 @@ def _longest_log(db, unit_id):
 def _login(app, username, password):
     client = app.test_client()
     page = client.get("/login/")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
     answer = client.post("/login/", data={"username": username, "password": password,
-                                          "csrf_token": token})
+                                          "csrf_token": csrf_token(page.text)})
     assert answer.status_code == 302, f"{username} could not sign in"
     return client
 

@@ -11,6 +11,7 @@ around it and the other database's table stay.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import pickle
 import platform
@@ -101,9 +102,8 @@ class Result:
 def _percentile(values: list[float], q: int) -> float | None:
     if not values:
         return None
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    ordered = sorted(values)  # nearest rank
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 # --- The server ---------------------------------------------------------------------------------
@@ -161,7 +161,8 @@ class Client:
         self.base = base
         self.session = requests.Session()
         page = self.session.get(base + "/login/")
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page.text)
         answer = self.session.post(
             base + "/login/", allow_redirects=False,
             data={"username": username, "password": password,
@@ -445,7 +446,12 @@ def measure(plan: Plan, server: Server, replayer: Replayer, capture_dir: str,
             target, body = page.requests_(k) if page.requests_ else (url, None)
             return client.call(page.method, target, body, page.api, capture)
 
-        for k in range(WARM_UP):
+        first = request(0)
+        if page.requests_ is None and first.status_code != 200:
+            if first.status_code not in (302, 403, 404):  # not this role's page: nothing to say
+                plan.notes.append(f"{page.account}: {page.label} answered {first.status_code}.")
+            continue
+        for k in range(1, WARM_UP):
             request(k)
         for k in range(WARM_UP, WARM_UP + rounds):
             started = time.perf_counter()

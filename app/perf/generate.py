@@ -11,7 +11,8 @@
   leader and the centre, re-distribution, reopening, follow-up units, comments; about 94 %
   published, 3 % rejected, the rest open (mostly recent, some long overdue);
 - exchange logs with a long tail (a report in ~2,500 carries 500+ events);
-- every column the app reads: the folded ``search_text`` (by ``app.domain.text.fold``), the
+- every column the app reads: the search columns (by the model's own
+  ``Report.refresh_search_text``, whatever columns it fills), the
   ``version`` (one per change of state), due dates from the working-day calendar, the
   ``report_unit`` links the scope reads, the log's names as they were.
 
@@ -31,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
@@ -38,7 +40,6 @@ from flask_appbuilder.security.sqla.models import assoc_user_role
 from werkzeug.security import generate_password_hash
 
 from ..domain import calendar
-from ..domain.text import fold
 from ..domain.workflow import Role, Status
 from ..extensions import db
 from ..models import AppUser, Field, Report, ReportEvent, ReportUnit, Source, Unit
@@ -253,7 +254,19 @@ def _ts(t: float) -> str:
     return _day(seconds // 86400) + _CLOCK[seconds % 86400]
 
 
-_fold = lru_cache(maxsize=200_000)(fold)
+
+
+def _search_columns() -> tuple[str, ...]:
+    """The columns ``Report.refresh_search_text`` fills (search_text, and any its rule adds)."""
+    probe = SimpleNamespace(title="Đường", content="ổ gà", location=None, reporter_name=None,
+                            reporter_phone=None, confidential=False)
+    Report.refresh_search_text(probe)
+    columns = set(Report.__table__.columns.keys())
+    return tuple(sorted(k for k in vars(probe) if k in columns and k not in (
+        "title", "content", "location", "reporter_name", "reporter_phone", "confidential")))
+
+
+SEARCH_COLUMNS = _search_columns()
 HOUR, DAY = 3600.0, 86400.0
 # Mean time (seconds) from the previous step to this one.
 DELAYS = {
@@ -282,8 +295,8 @@ REPORT_COLUMNS = (
     "id", "reporter_name", "reporter_address", "reporter_phone", "reporter_email",
     "confidential", "title", "content", "location", "latitude", "longitude", "source_id",
     "field_id", "status", "unit_id", "received_at", "received_by_id", "distributed_at", "due_at",
-    "return_due_at", "late_return", "result", "public_result", "published_at", "search_text",
-    "version", "created_at", "updated_at",
+    "return_due_at", "late_return", "result", "public_result", "published_at", "version",
+    "created_at", "updated_at",
 )
 EVENT_COLUMNS = (
     "id", "report_id", "created_at", "actor_id", "actor_name", "unit_id", "unit_name", "action",
@@ -434,9 +447,10 @@ class Maker:
             lat, lon = f"{16.46 + rng.uniform(-0.08, 0.08):.6f}", f"{107.59 + rng.uniform(-0.1, 0.1):.6f}"
         title = " ".join(title_parts)
         content_text = " ".join(content_parts)
-        search = [_fold(p) for p in title_parts] + [_fold(p) for p in content_parts] + [_fold(location)]
-        if not confidential:
-            search.append(_fold(name))
+        searchable = SimpleNamespace(title=title, content=content_text, location=location,
+                                     reporter_name=name, reporter_phone=phone,
+                                     confidential=confidential)
+        Report.refresh_search_text(searchable)  # the model's own rule, on plain values
 
         steps = self._path(status)
         extra, long_log = self._comments(index)
@@ -595,7 +609,8 @@ class Maker:
             None if due_at is None else _ts(due_at),
             None if return_due_at is None else _ts(return_due_at), "1" if late_return else "0",
             result, public_result, None if published_at is None else _ts(published_at),
-            " ".join(search), str(version), _ts(t0), _ts(updated_at),
+            str(version), _ts(t0), _ts(updated_at),
+            *[getattr(searchable, column) for column in SEARCH_COLUMNS],
         ])
 
 
@@ -786,7 +801,7 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
     maker = Maker(world, seed, n_reports, events_per_report, until, first_ids)
 
     plans = [(t, c, _extra_columns(t, c))
-             for t, c in (("report", REPORT_COLUMNS), ("report_event", EVENT_COLUMNS),
+             for t, c in (("report", REPORT_COLUMNS + SEARCH_COLUMNS), ("report_event", EVENT_COLUMNS),
                           ("report_unit", LINK_COLUMNS))]
     raw = db.engine.raw_connection()
     loader_class = _PostgresLoader if db.engine.dialect.name == "postgresql" else _SqliteLoader
