@@ -36,6 +36,7 @@ from ..models.base import utcnow
 from .queues import local_day_start_utc
 from .scope import roles_of, sees_all
 from .search import keyword_clause
+from .derived import rebuilds
 from .workflow import on_event
 
 # The columns of §8, in the order of the official table: code → Vietnamese heading.
@@ -165,6 +166,12 @@ def rebuild_assignments(connection, report_id: int | None = None, batch: int = 5
         connection.execute(table.insert(), chunk)
         count += len(chunk)
     return count
+
+
+@rebuilds("Phân công xử lý (thống kê)")
+def rebuild_after_bulk_load() -> None:
+    """``perf generate`` loads reports and logs without the workflow: the assignments follow."""
+    rebuild_assignments(db.session.connection())
 
 
 # --- Periods ----------------------------------------------------------------------------------
