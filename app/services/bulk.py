@@ -142,7 +142,10 @@ def apply_to_each(user, action: Action, ids: list[int], template: ActionRequest,
     its own transaction through ``apply_action``. For "Tiếp nhận", a field or source left
     empty keeps the report's own. Never raises for one report's refusal."""
     versions = versions or {}
-    seen = {rid: (r.title, r.field_id, r.source_id) for rid, r in visible_selection(user, ids).items()}
+    # Columns, not objects: each report is loaded afresh by apply_action in its own transaction.
+    seen = {row.id: (row.title, row.field_id, row.source_id) for row in db.session.execute(
+        select(Report.id, Report.title, Report.field_id, Report.source_id)
+        .where(Report.id.in_(ids), scope_clause(user)))}
     target = next((t.target for t in transitions_for(action) if t.target is not None), None)
     done = done_message(action, template)
     outcomes = []
