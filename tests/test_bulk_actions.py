@@ -305,6 +305,10 @@ def test_web_queue_offers_only_what_the_table_allows(app):
     make_report(app, Status.ASSIGNED, unit=XD)
     handler_page = get_ok(login(app, "xd.xuly"), "/phan-anh/xu-ly/")
     assert "accept" in bulk_options(handler_page)
+    # A follow-up unit marks its follow-ups done from "Thông tin theo dõi".
+    followed = make_report(app, Status.ASSIGNED, unit=GTVT, follow=(XD,))
+    follow_page = get_ok(login(app, "xd.xuly"), "/phan-anh/theo-doi/")
+    assert checkbox_ids(follow_page)[followed] == "follow_done"
     # The viewer may act on nothing: no checkbox, no menu.
     viewer_page = get_ok(login(app, "theodoi"), "/phan-anh/tat-ca/")
     assert "bulk-check" not in viewer_page and "Thao tác với các phản ánh đã chọn" not in viewer_page
