@@ -259,20 +259,35 @@ def test_api_limits_and_errors(app, api):
     assert report(app, other)["status"] == "received"
 
 
-def test_bulk_reads_the_calendar_once(app, api):
-    """The working-day exceptions are read once per call, not once per report."""
+def test_bulk_reads_the_calendar_person_and_catalogues_once(app):
+    """The working-day exceptions, the person, their roles and the units and fields are read
+    once per call, not once per report; each report still gets its own reads and writes."""
     from app.extensions import db
+    from app.services.bulk import apply_to_each
+    from app.services.workflow import ActionRequest
 
     units, _, _ = ids(app)
     reports = [make_report(app, Status.RECEIVED) for _ in range(4)]
     with app.app_context():
-        engine = db.engine
-    with count_queries(engine) as statements:
-        answers = by_id(api.post("trungtam", BULK + "distribute",
-                                 json={"ids": reports, "unit_id": units[GTVT]}))
-    assert {status for status, _ in answers.values()} == {200}
-    reads = [s for s in statements if "FROM workday_exception" in s]
-    assert len(reads) == 1, reads
+        operator = user("trungtam")
+        db.session.commit()  # as at the start of a request: nothing loaded but the person
+        with count_queries(db.engine) as statements:
+            outcomes = apply_to_each(operator, Action.DISTRIBUTE, reports,
+                                     ActionRequest(action="distribute", unit_id=units[GTVT]))
+    assert [o.status for o in outcomes] == [200, 200, 200, 200]
+
+    def reads(table):
+        return [s for s in statements if re.search(rf"\bFROM {table}\b", s)]
+
+    assert len(reads("workday_exception")) == 1
+    assert len(reads("field")) == 1  # the four share one field
+    assert len(reads("ab_role")) <= 1
+    assert len(reads("ab_user")) <= 1
+    assert len(reads("unit")) <= 2  # the target unit and the person's own
+    assert len([s for s in statements if s.startswith("UPDATE report ")]) == 4
+    assert len([s for s in statements if s.startswith("INSERT INTO report_event")]) == 4
+    for rid in reports:
+        assert report(app, rid)["unit_id"] == units[GTVT]
 
 
 # --- The web: queue page → inputs → confirmation → answer ------------------------------------
