@@ -25,7 +25,7 @@ class ReportBulkApi(BaseApi):
     allow_browser_login = False  # a write: JWT only (the API is exempt from CSRF)
     openapi_spec_tag = "Report"
 
-    @expose("/actions/<string:action>", methods=["POST"])
+    @expose("/actions/<action>", methods=["POST"])
     @protect()
     @safe
     @permission_name("get")  # each report's can_<action> is checked by the workflow service
