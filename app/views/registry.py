@@ -3,6 +3,8 @@ from ..api.catalogue import FieldApi, SourceApi, UnitApi
 from ..api.report import ReportApi
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
+from .feedback import FeedbackAnswerView
+from .portal import PortalView
 from .reports import register_report_views
 
 REPORTS_MENU = "Phản ánh, kiến nghị"
@@ -13,6 +15,7 @@ PERSONNEL_MENU = "Nhân sự"
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
     register_report_views(appbuilder, REPORTS_MENU)
+    appbuilder.add_view_no_menu(FeedbackAnswerView)
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
@@ -28,6 +31,9 @@ def register_views(appbuilder) -> None:
                         category=PERSONNEL_MENU)
     appbuilder.add_view(DataConsoleView, "Bảng dữ liệu quản trị", icon="fa-database",
                         category="Security")  # FAB's own menu of accounts and roles
+
+    # The public portal (/cong-khai/): no sign-in, no menu entry inside the application.
+    appbuilder.add_view_no_menu(PortalView)
 
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(FieldApi)
