@@ -322,3 +322,18 @@ def test_the_georeport_client_library_reads_every_endpoint(app, served, output_f
     one = client.get_service_request(code)
     assert one["service_request_id"] == code and one["status"] == "closed"
     assert one["agency_responsible"] == "Sở Giao thông vận tải"
+
+
+def test_http_errors_under_open311_are_the_specs_list_too(app, api_key):
+    client = new_client(app)
+    unknown = client.get("/open311/v2/khong-co.json")
+    assert unknown.status_code == 404 and unknown.json[0]["code"] == 404
+    wrong_method = _xml(client.delete("/open311/v2/requests.xml"))
+    assert wrong_method.findtext("error/code") == "405"
+    # POST is rate-limited per address (5 a minute by default): the 6th is a 429 in the list.
+    answers = [_post(client, api_key=api_key, service_code="LV99999", lat="16.4", long="107.5")
+               for _ in range(6)]
+    assert [a.status_code for a in answers] == [404] * 5 + [429]
+    assert answers[-1].json[0]["code"] == 429 and answers[-1].json[0]["description"]
+    assert _post(new_client(app), api_key=api_key, service_code="LV99999",
+                 lat="16.4", long="107.5").status_code == 404

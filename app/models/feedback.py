@@ -39,6 +39,8 @@ class Feedback(Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), nullable=False)
     # The publication rated: a reopened and republished report has a new one.
     published_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    # The unit whose result was rated (the report's unit at publication; reopening clears it).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     rating: Mapped[str] = mapped_column(String(20), nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
@@ -56,6 +58,7 @@ class Feedback(Model):
         UniqueConstraint("report_id", "published_at", name="uq_feedback_report_publication"),
         Index("ix_feedback_answered_created", "answered_at", "created_at"),
         Index("ix_feedback_report", "report_id"),
+        Index("ix_feedback_created_unit", "created_at", "unit_id"),
         {"extend_existing": True},
     )
 

@@ -256,7 +256,8 @@ def rate(report: Report, rating: str, comment: str | None) -> Feedback:
         from_status=report.status, to_status=report.status,
     )
     feedback = Feedback(report_id=report.id, published_at=report.published_at,
-                        rating=rating.value, comment=comment, created_at=now, event=event)
+                        unit_id=report.unit_id, rating=rating.value, comment=comment,
+                        created_at=now, event=event)
     db.session.add_all([event, feedback])
     try:
         db.session.commit()

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 at /open311/v2/ (DESIGN §10): XML or JSON by the suffix.
 
 Thin: arguments → app.services.open311 → the answer in the asked format. Errors are the spec's
-list of ``{code, description}`` with the same HTTP status. No session, no CSRF (clients are
+list of ``{code, description}`` with the same HTTP status (also the application's HTTP errors
+under /open311/: app/errors.py asks ``error_response``). No session, no CSRF (clients are
 programs holding an api_key); POST is rate-limited per address.
 """
 from __future__ import annotations
@@ -95,11 +96,10 @@ def request_by_code(code, fmt):
     return _serve(fmt, "service_requests", lambda: open311.get_request(code))
 
 
-@bp.errorhandler(429)
-def _too_many(exc):
+def error_response(code: int, description: str) -> Response:
+    """An HTTP error under /open311/ (unknown path, 405, 413, 429…) as the spec's error list."""
     fmt = "xml" if request.path.endswith(".xml") else "json"
-    return _error(fmt, open311.Open311Error(429, "Quá nhiều yêu cầu từ địa chỉ này, vui lòng "
-                                                 "thử lại sau."))
+    return _error(fmt, open311.Open311Error(code, description))
 
 
 def init_app(app) -> None:

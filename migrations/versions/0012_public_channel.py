@@ -51,6 +51,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("rating", sa.String(length=20), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -59,6 +60,7 @@ def upgrade():
         sa.Column("answer", sa.String(length=10), nullable=True),
         sa.Column("answer_event_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["report_id"], ["report.id"]),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"]),
         sa.ForeignKeyConstraint(["event_id"], ["report_event.id"]),
         sa.ForeignKeyConstraint(["answer_event_id"], ["report_event.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -66,9 +68,11 @@ def upgrade():
     )
     op.create_index("ix_feedback_answered_created", "feedback", ["answered_at", "created_at"])
     op.create_index("ix_feedback_report", "feedback", ["report_id"])
+    op.create_index("ix_feedback_created_unit", "feedback", ["created_at", "unit_id"])
 
 
 def downgrade():
+    op.drop_index("ix_feedback_created_unit", table_name="feedback")
     op.drop_index("ix_feedback_report", table_name="feedback")
     op.drop_index("ix_feedback_answered_created", table_name="feedback")
     op.drop_table("feedback")
