@@ -88,9 +88,10 @@ def _init_administration(app: Flask) -> None:
     """The audit log hook, SSO and first-sign-in password change, the data console at /admin/."""
     from .console import init_console
     from .security import auth
-    from .services import audit
+    from .services import audit, counters
 
     audit.init_app(app, db)
+    counters.init_app(db)
     auth.init_app(app)
     init_console(app, appbuilder, db)
 

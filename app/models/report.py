@@ -70,11 +70,17 @@ class Report(Timestamps, Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_report_status_received", "status", "received_at"),
-        Index("ix_report_unit_status", "unit_id", "status"),
+        # Migration 0006_perfapp: "arrived since the last visit" (the menu's NEW) per queue.
+        Index("ix_report_unit_status_updated", "unit_id", "status", "updated_at"),
+        Index("ix_report_status_updated", "status", "updated_at"),
+        Index("ix_report_status_created", "status", "created_at"),
         Index("ix_report_received_at", "received_at"),
         Index("ix_report_due_at", "due_at"),
         # Migration 0002: the "overdue, not processed" alert counts only reports open at a unit.
         Index("ix_report_open_due", "due_at",
+              sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
+        # Migration 0006_perfapp: the same alert for one unit.
+        Index("ix_report_unit_open_due", "unit_id", "due_at",
               sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
         # Migration 0002: keyword search (LIKE '%…%' on the folded text) on PostgreSQL.
         Index("ix_report_search_trgm", "search_text", postgresql_using="gin",

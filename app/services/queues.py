@@ -12,16 +12,17 @@ A report "arrives" in a queue when its row last changed (``Report.updated_at``: 
 of state writes it), when it was created for "Tiếp nhận" and "Tất cả phản ánh", and when the
 follow-up was sent for "Thông tin theo dõi".
 
-The badges of all queues come from at most four grouped queries per request (counts per state,
-latest arrival per state, follow-ups, visits), whatever the number of queues and reports; the
-lists and the counts use the same conditions (``Cond``), so a badge always equals its tab.
+The badges of all queues come from three small queries per request, whatever the number of
+queues and reports: the counts kept by app.services.counters (per state, "assigned to my unit",
+"ever handled by my unit"), the person's visits, and one EXISTS per queue "arrived since the
+last visit". Lists and counts use the same conditions (``Cond``), so a badge equals its tab.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import and_, case, distinct, exists, false, func, not_, select, true, update
+from sqlalchemy import and_, exists, false, func, not_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -30,8 +31,10 @@ from ..domain.workflow import Status
 from ..extensions import db
 from ..models import AppUser, Report, ReportUnit, ReportUnitKind, Unit
 from ..models.base import utcnow
+from ..models.counter import PROVINCE
 from ..models.visit import QueueVisit
-from .scope import scope_clause, sees_all
+from .counters import FOLLOW_DONE, FOLLOW_OPEN, counts_of, parse_state_bucket
+from .scope import roles_of, scope_clause, sees_all
 from .search import keyword_clause
 from .workflow import overdue_clause
 
@@ -271,22 +274,25 @@ def condition_clause(user, key: str):
 
 
 def alert_counts(user) -> dict[str, int]:
-    """The four numbers of the Cảnh báo panel, in two queries."""
-    scope = scope_clause(user)
-    first = db.session.execute(
-        select(*(func.count(case((condition_clause(user, key), 1)))
-                 for key in ("moi", "chua-xu-ly", "qua-han")))
-        .where(scope, Report.status.in_([Status.NEW.value, *_NOT_PROCESSED]))
-    ).one()
-    follow = [ReportUnit.kind == ReportUnitKind.FOLLOW.value, ReportUnit.done_at.is_(None)]
-    if not sees_all(user):
-        unit_id = getattr(user, "unit_id", None)
-        follow.append(ReportUnit.unit_id == unit_id if unit_id is not None else false())
-    follow_count = db.session.execute(
-        select(func.count(distinct(ReportUnit.report_id))).where(*follow)
-    ).scalar_one()
-    return {"moi": first[0], "chua-xu-ly": first[1], "qua-han": first[2],
-            "theo-doi": follow_count}
+    """The four numbers of the Cảnh báo panel: three from the counts, the overdue ones (a
+    matter of the clock) counted on the index of open reports' due dates."""
+    groups = state_groups(user)
+    see_all = sees_all(user)
+
+    def count(statuses, need_mine):
+        return sum(n for status, mine, _, n in groups
+                   if status in statuses and (mine or see_all or not need_mine))
+
+    if see_all:
+        follow_open = counts_of(db.session, [PROVINCE])[PROVINCE].get(FOLLOW_OPEN, 0)
+    else:
+        follow_open = follow_counts(user)[0]
+    overdue = db.session.execute(
+        select(func.count()).select_from(Report).where(condition_clause(user, "qua-han"))
+    ).scalar_one() if count(_NOT_PROCESSED, True) else 0
+    return {"moi": count({Status.NEW.value} if see_all else {Status.ASSIGNED.value}, True),
+            "chua-xu-ly": count(set(_NOT_PROCESSED), True), "qua-han": overdue,
+            "theo-doi": follow_open}
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -371,70 +377,54 @@ class Badge:
         return f"({self.waiting}/{self.total})"
 
 
-@dataclass
-class _Groups:
-    counts: list = field(default_factory=list)  # (status, mine, handled, count)
-    latest: list = field(default_factory=list)  # (status, mine, handled, max updated, max created)
-
-
-def _report_groups(user, queues: list[Queue]) -> _Groups:
-    """Counts per (state, assigned to my unit, ever handled by my unit) within the scope, and the
-    latest arrivals among the states of the waiting tabs: two grouped queries."""
+def state_groups(user) -> list[tuple[str, bool, bool, int]]:
+    """Reports within the person's scope per (state, assigned to my unit, ever handled by my
+    unit): from the counts kept by app.services.counters, one small query."""
     unit_id = getattr(user, "unit_id", None)
-    needs = set().union(*(t.cond.needs() for q in queues for t in q.tabs[:2]))
-    keys = [Report.status.label("status")]
-    if "mine" in needs and unit_id is not None:
-        keys.append(case((and_(Report.unit_id.is_not(None), Report.unit_id == unit_id), 1),
-                         else_=0).label("mine"))
-    # "Ever handled by my unit" as an outer join (at most one link per report, unit and kind),
-    # not as an EXISTS evaluated per report.
-    handled = aliased(ReportUnit, name="handled_link")
-    join_handled = "handled" in needs and unit_id is not None
-    if join_handled:
-        keys.append(case((handled.id.is_not(None), 1), else_=0).label("handled"))
-    waiting_states = set().union(*(q.waiting.cond.statuses for q in queues))
-
-    def grouped(extra_columns, *where):
-        inner = select(*keys, *extra_columns).select_from(Report)
-        if join_handled:
-            inner = inner.outerjoin(handled, and_(
-                handled.report_id == Report.id, handled.unit_id == unit_id,
-                handled.kind == ReportUnitKind.HANDLING.value))
-        inner = inner.where(scope_clause(user), *where).subquery()
-        group = [inner.c[k.name] for k in keys]
-        aggregates = [func.count()] if not extra_columns else [
-            func.max(inner.c.updated_at), func.max(inner.c.created_at)]
-        return db.session.execute(select(*group, *aggregates).group_by(*group)).all()
-
-    def normalise(row, n_aggregates):
-        values = dict(zip([k.name for k in keys], row[: len(keys)]))
-        return (values["status"], bool(values.get("mine")), bool(values.get("handled")),
-                *row[len(keys): len(keys) + n_aggregates])
-
-    groups = _Groups()
-    groups.counts = [normalise(r, 1) for r in grouped([])]
-    if waiting_states:
-        groups.latest = [
-            normalise(r, 2)
-            for r in grouped(
-                [Report.updated_at.label("updated_at"), Report.created_at.label("created_at")],
-                Report.status.in_(sorted(s.value for s in waiting_states)),
-            )
-        ]
-    return groups
+    see_all = sees_all(user)
+    units = ([PROVINCE] if see_all else []) + ([unit_id] if unit_id is not None else [])
+    if not see_all and (unit_id is None or not roles_of(user)):
+        return []
+    counts = counts_of(db.session, units)
+    groups: dict[tuple[str, bool, bool], int] = {}
+    for bucket, n in counts.get(unit_id, {}).items() if unit_id is not None else ():
+        key = parse_state_bucket(bucket)
+        if key is not None:
+            groups[key] = groups.get(key, 0) + n
+    if see_all:
+        # The whole province: the unit's own reports keep their flags, the others have none.
+        unit_per_state: dict[str, int] = {}
+        for (status, _, _), n in groups.items():
+            unit_per_state[status] = unit_per_state.get(status, 0) + n
+        for bucket, n in counts[PROVINCE].items():
+            key = parse_state_bucket(bucket)
+            if key is not None:
+                others = n - unit_per_state.get(key[0], 0)
+                groups[(key[0], False, False)] = groups.get((key[0], False, False), 0) + others
+    return [(status, mine, handled, n) for (status, mine, handled), n in groups.items() if n]
 
 
-def _follow_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
+def follow_counts(user) -> tuple[int, int]:
+    """(open, done) follow-ups of the person's unit."""
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None:
-        return {}
-    is_open = ReportUnit.done_at.is_(None)
-    rows = db.session.execute(
-        select(is_open.label("open"), func.count(), func.max(ReportUnit.created_at))
-        .where(ReportUnit.unit_id == unit_id, ReportUnit.kind == ReportUnitKind.FOLLOW.value)
-        .group_by(is_open)
-    ).all()
-    return {bool(r[0]): (r[1], r[2]) for r in rows}
+        return 0, 0
+    counts = counts_of(db.session, [unit_id])[unit_id]
+    return counts.get(FOLLOW_OPEN, 0), counts.get(FOLLOW_DONE, 0)
+
+
+def tab_count(queue: Queue, tab: Tab, groups, follow: tuple[int, int]) -> int:
+    """The number of reports of a tab (no filter) from the counts."""
+    if queue.follow:
+        return follow[1] if tab.follow_done else follow[0]
+    return sum(n for status, mine, handled, n in groups if tab.cond.matches(status, mine, handled))
+
+
+def _arrived_since(user, queue: Queue, seen_at: dt.datetime):
+    """SQL: some report of the queue's waiting tab arrived after ``seen_at``."""
+    arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
+    return _list_select(user, queue, queue.waiting, Filters(), Report.id).where(
+        arrival > seen_at).exists()
 
 
 def visits(user) -> dict[str, dt.datetime]:
@@ -445,34 +435,28 @@ def visits(user) -> dict[str, dt.datetime]:
 
 
 def badges(user, queues: list[Queue]) -> dict[str, Badge]:
-    """The badge of each of ``queues`` (those the person may open) for ``user``."""
+    """The badge of each of ``queues`` (those the person may open) for ``user``: the counts,
+    the person's visits, and whether something arrived since (one EXISTS per queue, in one
+    query)."""
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
-    report_queues = [q for q in queues if not q.follow]
-    groups = _report_groups(user, report_queues) if report_queues else _Groups()
-    follow = _follow_groups(user) if any(q.follow for q in queues) else {}
+    groups = state_groups(user) if any(not q.follow for q in queues) else []
+    follow = follow_counts(user) if any(q.follow for q in queues) else (0, 0)
     seen = visits(user)
+    to_check = {}
     for queue in queues:
         badge = Badge(seen_at=seen.get(queue.key))
-        if queue.follow:
-            badge.waiting, badge.latest = follow.get(True, (0, None))
-            badge.done = follow.get(False, (0, None))[0]
-        else:
-            for status, mine, handled, count in groups.counts:
-                if queue.waiting.cond.matches(status, mine, handled):
-                    badge.waiting += count
-                elif queue.done.cond.matches(status, mine, handled):
-                    badge.done += count
-            for status, mine, handled, updated, created in groups.latest:
-                if queue.waiting.cond.matches(status, mine, handled):
-                    moment = created if queue.arrival == "created_at" else updated
-                    if moment and (badge.latest is None or moment > badge.latest):
-                        badge.latest = moment
-        badge.new = badge.waiting > 0 and (
-            badge.seen_at is None or (badge.latest is not None and badge.latest > badge.seen_at)
-        )
+        badge.waiting = tab_count(queue, queue.waiting, groups, follow)
+        badge.done = tab_count(queue, queue.done, groups, follow)
+        badge.new = badge.waiting > 0 and badge.seen_at is None
+        if badge.waiting and badge.seen_at is not None:
+            to_check[queue.key] = _arrived_since(user, queue, badge.seen_at)
         result[queue.key] = badge
+    if to_check:
+        row = db.session.execute(select(*(c.label(f"q{i}") for i, c in enumerate(to_check.values())))).one()
+        for key, arrived in zip(to_check, row):
+            result[key].new = bool(arrived)
     return result
 
 
