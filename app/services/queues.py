@@ -20,6 +20,7 @@ last visit". Lists and counts use the same conditions (``Cond``), so a badge equ
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, func, not_, select, true, update
@@ -333,29 +334,66 @@ def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
 
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
-              page_size: int = PAGE_SIZE) -> tuple[list[Row], int]:
-    """One page of a queue's tab (newest first) and the number of rows of the whole tab.
-
-    Two queries, whatever the page size: the rows (with the receiver's and the unit's names
-    joined in, no relationship loaded per row) and the count."""
+              page_size: int = PAGE_SIZE) -> list[Row]:
+    """One page of a queue's tab, newest first: one query whatever the page size (the
+    receiver's and the unit's names joined in, no relationship loaded per row). Pages stop at
+    ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips."""
     receiver = aliased(AppUser)
     arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
+    page = min(max(page, 1), MAX_PAGES)
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
                      receiver.first_name, receiver.last_name, Unit.name)
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
         .order_by(Report.received_at.desc(), Report.id.desc())
-        .limit(page_size).offset(max(page - 1, 0) * page_size)
+        .limit(page_size).offset((page - 1) * page_size)
     )
-    rows = [
+    return [
         Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name)
         for report, arrived_at, first, last, unit_name in db.session.execute(query)
     ]
-    total = db.session.execute(
-        _list_select(user, queue, tab, filters, func.count(Report.id))
-    ).scalar_one()
-    return rows, total
+
+
+# Counting a filtered tab stops here ("hơn 10.000"); listing stops at the same row.
+COUNT_LIMIT = 10_000
+MAX_PAGES = COUNT_LIMIT // PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Count:
+    n: int
+    more: bool = False  # more than ``n`` (= COUNT_LIMIT) rows
+
+    @property
+    def text(self) -> str:
+        number = f"{self.n:,}".replace(",", ".")
+        return f"hơn {number}" if self.more else number
+
+
+def page_count(count: Count, page_size: int = PAGE_SIZE) -> int:
+    return min(max(math.ceil(count.n / page_size), 1), MAX_PAGES)
+
+
+def _has_filters(filters: Filters) -> bool:
+    return any(getattr(filters, name) for name in filters.__dataclass_fields__)
+
+
+def tab_counts(user, queue: Queue, filters: Filters) -> dict[str, Count]:
+    """The number of reports of each tab of ``queue`` with ``filters`` applied: exact from the
+    kept counts when nothing is filtered, else counted up to COUNT_LIMIT (one query)."""
+    if not _has_filters(filters):
+        groups = [] if queue.follow else state_groups(user)
+        follow = follow_counts(user) if queue.follow else (0, 0)
+        return {t.key: Count(tab_count(queue, t, groups, follow)) for t in queue.tabs}
+    bounded = [
+        select(func.count()).select_from(
+            _list_select(user, queue, t, filters, Report.id).limit(COUNT_LIMIT + 1).subquery()
+        ).scalar_subquery()
+        for t in queue.tabs
+    ]
+    row = db.session.execute(select(*bounded)).one()
+    return {t.key: Count(min(n, COUNT_LIMIT), n > COUNT_LIMIT) for t, n in zip(queue.tabs, row)}
 
 
 # --- Badges -------------------------------------------------------------------------------------
@@ -484,7 +522,8 @@ def is_new(row: Row, tab: Tab, queue: Queue, seen_before: dt.datetime | None) ->
 
 
 __all__ = [
-    "Badge", "COLUMNS", "CONDITIONS", "Cond", "Filters", "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY",
-    "Queue", "Row", "Tab", "alert_counts", "badges", "condition_clause", "filter_clauses",
-    "is_new", "list_page", "mark_seen", "visits",
+    "Badge", "COLUMNS", "CONDITIONS", "COUNT_LIMIT", "Cond", "Count", "Filters", "MAX_PAGES",
+    "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row", "Tab", "alert_counts", "badges",
+    "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
+    "tab_counts", "visits",
 ]
