@@ -122,3 +122,20 @@ def test_rebuild_gives_the_kept_counts(app):
         rebuild_all()
         db.session.commit()
     assert _stored_counts(app) == kept
+
+
+def test_a_follow_up_done_while_the_handler_acts_is_counted_once(app):
+    """The follow-up unit marks it done while the handling unit submits: two transactions on
+    one report at once, both kept; the counts still equal the recount."""
+    from conftest import api_client
+    from test_concurrency import _race
+
+    for _ in range(3):
+        report_id = make_report(app, Status.IN_PROGRESS, unit=GTVT, follow=(TTTT,))
+        base = f"/api/v1/report/{report_id}/actions/"
+        responses = _race(app, [
+            (*api_client(app, "gtvt.xuly"), base + "submit", {"content": "Đã xử lý xong"}),
+            (*api_client(app, "tttt.xuly"), base + "follow_done", {}),
+        ])
+        assert [r.status_code for r in responses] == [200, 200]
+        _check_all(app)

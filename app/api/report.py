@@ -49,6 +49,7 @@ from ..formatting import iso_local
 from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
 from ..models.report import ATTACHMENT_STAGE_LABELS
+from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, scope_clause
 from ..services.search import keyword_clause
 from .base import RequestFiltersMixin
@@ -458,14 +459,20 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         except FABException as exc:
             return self.response_400(message=str(exc))
         page, page_size = self._handle_page_args(args)
-        query = db.session.query(Report).filter(
-            scope_clause(user), keyword_clause(request.args.get("keyword"))
-        )
-        count = self.datamodel.query_count(query, filters)
-        query = self.datamodel.apply_all(
-            query, filters, order_column, order_direction, page=page, page_size=page_size
-        )
-        reports = query.options(*_eager_options()).all()
+        keyword = (request.args.get("keyword") or "").strip()
+        query = db.session.query(Report.id).filter(scope_clause(user), keyword_clause(keyword))
+        if filters.filters or keyword:
+            count = self.datamodel.query_count(query, filters)
+        else:  # the whole scope: from the kept counts, not a COUNT(*) of the table
+            count = queue_service.scope_total(user)
+        # The page's ids first (a walk of an index, however deep the page), then those rows
+        # with everything report_json needs.
+        ids = [row.id for row in self.datamodel.apply_all(
+            query, filters, order_column, order_direction, page=page, page_size=page_size)]
+        by_id = {r.id: r for r in db.session.execute(
+            select(Report).where(Report.id.in_(ids)).options(*_eager_options())
+        ).unique().scalars()}
+        reports = [by_id[i] for i in ids]
         now = utcnow()
         result = [report_json(user, report, now) for report in reports]
         if columns:

@@ -13,7 +13,7 @@ report contributes to a few buckets of ``report_count`` (``app.models.counter``)
 The counts follow every change made through the ORM, whatever path made it (workflow actions,
 intake, the demo, the console): before a flush the touched reports' contributions are read from
 the database, after it they are read again and the difference is added, in the same
-transaction. Bulk loads that bypass the ORM call ``rebuild_counts()`` (app.services.derived).
+transaction. Bulk loads that bypass the ORM rebuild them (app.services.derived.rebuild_all).
 """
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from collections.abc import Iterable
 from sqlalchemy import delete, event, select, text
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import Report, ReportUnit, ReportUnitKind
 from ..models.counter import PROVINCE, ReportCount
+from .derived import rebuilds
 
 FOLLOW_OPEN = "f:open"
 FOLLOW_DONE = "f:done"
@@ -60,14 +62,18 @@ def contributions(status: str, unit_id: int | None, links: Iterable[tuple[int, s
     return result
 
 
-def _read(connection, report_ids: set[int]) -> Counter:
-    """The contributions of ``report_ids`` as the database holds them now."""
+def _read(connection, report_ids: set[int], lock: bool = False) -> Counter:
+    """The contributions of ``report_ids`` as the database holds them now; with ``lock``, the
+    reports stay as read until the transaction ends (another transaction changing one of them
+    meanwhile would otherwise be counted twice: in its own delta and in ours)."""
     if not report_ids:
         return Counter()
     ids = sorted(report_ids)
-    reports = connection.execute(
-        select(Report.id, Report.status, Report.unit_id).where(Report.id.in_(ids))
-    ).all()
+    query = select(Report.id, Report.status, Report.unit_id).where(Report.id.in_(ids))
+    if lock and connection.dialect.name == "sqlite":
+        # SQLite locks the whole database for writing, at the first write: take it now.
+        connection.execute(text("UPDATE report_count SET n = n WHERE 0"))
+    reports = connection.execute(query.with_for_update() if lock else query).all()
     links: dict[int, list] = {}
     for report_id, unit, kind, done_at in connection.execute(
         select(ReportUnit.report_id, ReportUnit.unit_id, ReportUnit.kind, ReportUnit.done_at)
@@ -112,9 +118,10 @@ def add(connection, delta: Counter) -> None:
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
+    # Always written, so a flush that failed leaves nothing for the next one.
     touched = _touched_reports(session)
-    if touched:
-        session.info["report_counts_before"] = (touched, _read(session.connection(), touched))
+    session.info["report_counts_before"] = (
+        touched, _read(session.connection(), touched, lock=True) if touched else Counter())
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -180,6 +187,11 @@ UNION ALL
 SELECT 0, 'f:open', COUNT(DISTINCT report_id) FROM report_unit
 WHERE kind = 'follow' AND done_at IS NULL
 """
+
+
+@rebuilds("số phản ánh theo đơn vị và trạng thái (huy hiệu, cảnh báo)")
+def rebuild() -> None:
+    rebuild_counts(db.session.connection())
 
 
 def rebuild_counts(connection) -> None:

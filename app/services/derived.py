@@ -1,23 +1,32 @@
-"""Data derived from the reports, kept up to date by the application as it changes them.
+"""Derived data (counters, search indexes, statistics aggregates…): the one list of rebuilders.
 
-A bulk load that writes the tables directly (``flask --app app perf generate``, a restore)
-calls ``rebuild_all()`` afterwards; the migrations that add derived data fill it the same way.
+Tables derived from reports and their log are kept current by ``@on_event`` hooks, action by
+action. Data loaded in bulk without the workflow (``flask perf generate``) bypasses those
+hooks, so a module that owns derived data registers here how to rebuild it from the reports and
+the log; the bulk loader calls ``rebuild_all()`` once it has loaded. A rebuilder works in the
+current session and leaves the commit to the caller.
 """
 from __future__ import annotations
 
-from ..extensions import db
-from .counters import rebuild_counts
-from .search import rebuild_search_index, refill_search_text
+from collections.abc import Callable
+
+Rebuilder = Callable[[], None]
+REBUILDERS: dict[str, Rebuilder] = {}
 
 
-def rebuild_all(search_text: bool = False) -> None:
-    """Recompute the derived data from the tables, and commit: the counts behind the badges
-    and alerts, the SQLite full-text table; with ``search_text`` also both searchable forms of
-    every report (``Report.search_text``/``search_accented``: a loader that writes them with
-    ``app.models.report.searchable`` needs not)."""
-    connection = db.session.connection()
-    if search_text:
-        refill_search_text(connection)
-    rebuild_search_index(connection)
-    rebuild_counts(connection)
-    db.session.commit()
+def rebuilds(name: str) -> Callable[[Rebuilder], Rebuilder]:
+    """Register ``rebuild`` under ``name`` (what it rebuilds, shown by the loader)."""
+
+    def register(rebuild: Rebuilder) -> Rebuilder:
+        REBUILDERS[name] = rebuild
+        return rebuild
+
+    return register
+
+
+def rebuild_all(progress: Callable[[str], None] = lambda name: None) -> list[str]:
+    """Run every registered rebuilder, in registration order; return their names."""
+    for name, rebuild in REBUILDERS.items():
+        progress(name)
+        rebuild()
+    return list(REBUILDERS)

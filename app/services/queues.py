@@ -442,6 +442,11 @@ def state_groups(user) -> list[tuple[str, bool, bool, int]]:
     return [(status, mine, handled, n) for (status, mine, handled), n in groups.items() if n]
 
 
+def scope_total(user) -> int:
+    """The number of reports the person may see."""
+    return sum(n for *_, n in state_groups(user))
+
+
 def follow_counts(user) -> tuple[int, int]:
     """(open, done) follow-ups of the person's unit."""
     unit_id = getattr(user, "unit_id", None)
@@ -525,5 +530,5 @@ __all__ = [
     "Badge", "COLUMNS", "CONDITIONS", "COUNT_LIMIT", "Cond", "Count", "Filters", "MAX_PAGES",
     "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row", "Tab", "alert_counts", "badges",
     "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
-    "tab_counts", "visits",
+    "scope_total", "tab_counts", "visits",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, literal_column, or_, select, text, true
 from ..domain.text import Query, parse_query
 from ..extensions import db
 from ..models import Report
+from .derived import rebuilds
 
 FTS_TABLE = "report_search"
 
@@ -98,6 +99,16 @@ def drop_search_index(connection) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
 
 
+@rebuilds("chỉ mục tìm kiếm theo từ")
+def rebuild() -> None:
+    """The searchable forms of the reports a bulk load wrote without them (``search_accented``
+    empty; a loader that fills both with ``app.models.report.searchable`` leaves none), then
+    SQLite's full-text table."""
+    connection = db.session.connection()
+    refill_search_text(connection, only_missing=True)
+    rebuild_search_index(connection)
+
+
 def rebuild_search_index(connection) -> None:
     """Refill the SQLite full-text table from ``report.search_text`` (PostgreSQL's index
     follows the column by itself)."""
@@ -105,9 +116,9 @@ def rebuild_search_index(connection) -> None:
         connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
 
 
-def refill_search_text(connection, batch: int = 5000) -> None:
-    """Recompute both searchable forms of every report from its fields (the same rule as
-    ``Report.refresh_search_text``), in batches."""
+def refill_search_text(connection, batch: int = 5000, only_missing: bool = False) -> None:
+    """Recompute both searchable forms of every report (of those without them) from its
+    fields (the same rule as ``Report.refresh_search_text``), in batches."""
     from ..models.report import searchable
 
     table = Report.__table__
@@ -116,7 +127,8 @@ def refill_search_text(connection, batch: int = 5000) -> None:
         rows = connection.execute(
             select(table.c.id, table.c.title, table.c.content, table.c.location,
                    table.c.reporter_name, table.c.reporter_phone, table.c.confidential)
-            .where(table.c.id > last).order_by(table.c.id).limit(batch)
+            .where(table.c.id > last, table.c.search_accented == "" if only_missing else true())
+            .order_by(table.c.id).limit(batch)
         ).all()
         if not rows:
             return
