@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, not_, select, true, update
+from sqlalchemy import and_, case, exists, false, func, not_, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -320,8 +320,9 @@ def _tab_clause(user, queue: Queue, tab: Tab):
     return tab.cond.clause(unit_id)
 
 
-def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
-    """``select(*columns)`` from the reports of ``tab`` within the scope, filtered."""
+def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns):
+    """``select(*columns)`` from the reports of ``tab`` (None: of any tab) within the scope,
+    filtered."""
     query = select(*columns).select_from(Report)
     if queue.follow:
         query = query.join(FollowLink, and_(
@@ -329,24 +330,30 @@ def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
             FollowLink.unit_id == getattr(user, "unit_id", None),
             FollowLink.kind == ReportUnitKind.FOLLOW.value,
         ))
-    return query.where(scope_clause(user), _tab_clause(user, queue, tab),
-                       *filter_clauses(user, filters))
+    tab_clause = true() if tab is None else _tab_clause(user, queue, tab)
+    return query.where(scope_clause(user), tab_clause, *filter_clauses(user, filters))
 
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
-              page_size: int = PAGE_SIZE) -> list[Row]:
+              page_size: int = PAGE_SIZE, few: bool = False) -> list[Row]:
     """One page of a queue's tab, newest first: one query whatever the page size (the
     receiver's and the unit's names joined in, no relationship loaded per row). Pages stop at
-    ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips."""
+    ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips.
+
+    ``few``: the filters match at most COUNT_LIMIT reports (``tab_counts``). The database
+    then fetches those few and sorts them, instead of walking the time index newest first
+    until 20 match — which, for a rare keyword, is a walk through the whole table (the
+    planner cannot tell how rare a word is)."""
     receiver = aliased(AppUser)
     arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
     page = min(max(page, 1), MAX_PAGES)
+    newest = func.coalesce(Report.received_at, Report.received_at) if few else Report.received_at
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
                      receiver.first_name, receiver.last_name, Unit.name)
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
-        .order_by(Report.received_at.desc(), Report.id.desc())
+        .order_by(newest.desc(), Report.id.desc())
         .limit(page_size).offset((page - 1) * page_size)
     )
     return [
@@ -379,21 +386,36 @@ def _has_filters(filters: Filters) -> bool:
     return any(getattr(filters, name) for name in filters.__dataclass_fields__)
 
 
-def tab_counts(user, queue: Queue, filters: Filters) -> dict[str, Count]:
-    """The number of reports of each tab of ``queue`` with ``filters`` applied: exact from the
-    kept counts when nothing is filtered, else counted up to COUNT_LIMIT (one query)."""
+def tab_counts(user, queue: Queue, filters: Filters,
+               current: Tab | None = None) -> dict[str, Count]:
+    """The number of reports of each tab of ``queue`` with ``filters`` applied.
+
+    Nothing filtered: exact, from the kept counts. Filtered: one pass over at most
+    COUNT_LIMIT + 1 matching reports of the queue, each tab counted in it; when more match,
+    each tab reads "more than" what that pass saw, and the ``current`` tab (the list shown) is
+    counted on its own up to COUNT_LIMIT."""
     if not _has_filters(filters):
         groups = [] if queue.follow else state_groups(user)
         follow = follow_counts(user) if queue.follow else (0, 0)
         return {t.key: Count(tab_count(queue, t, groups, follow)) for t in queue.tabs}
-    bounded = [
-        select(func.count()).select_from(
-            _list_select(user, queue, t, filters, Report.id).limit(COUNT_LIMIT + 1).subquery()
-        ).scalar_subquery()
-        for t in queue.tabs
-    ]
-    row = db.session.execute(select(*bounded)).one()
-    return {t.key: Count(min(n, COUNT_LIMIT), n > COUNT_LIMIT) for t, n in zip(queue.tabs, row)}
+    conditions = [_tab_clause(user, queue, t) for t in queue.tabs]
+    flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
+    matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
+                .limit(COUNT_LIMIT + 1).subquery())
+    row = db.session.execute(
+        select(func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
+                               for i in range(len(conditions))))
+    ).one()
+    seen, per_tab = row[0], row[1:]
+    if seen <= COUNT_LIMIT:
+        return {t.key: Count(n) for t, n in zip(queue.tabs, per_tab)}
+    counts = {t.key: Count(min(n, COUNT_LIMIT), more=True) for t, n in zip(queue.tabs, per_tab)}
+    if current is not None and counts[current.key].n < COUNT_LIMIT:
+        n = db.session.execute(select(func.count()).select_from(
+            _list_select(user, queue, current, filters, Report.id)
+            .limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+        counts[current.key] = Count(min(n, COUNT_LIMIT), n > COUNT_LIMIT)
+    return counts
 
 
 # --- Badges -------------------------------------------------------------------------------------

@@ -233,14 +233,15 @@ class QueueView(BaseView):
         seen_before = badge.seen_at if badge else None
         if badge:
             badge.new = False  # opened now: the menu of this very page shows it seen
-        counts = queue_service.tab_counts(user, queue, filters)
+        counts = queue_service.tab_counts(user, queue, filters, tab)
         total = counts[tab.key]
         pages = queue_service.page_count(total)
         if page > pages and total.n:
             flash(f"Chỉ xem được {pages} trang đầu; vui lòng lọc thêm (ngày, nguồn, lĩnh vực, "
                   "từ khóa) để thu hẹp danh sách.", "info")
             page = pages
-        rows = queue_service.list_page(user, queue, tab, filters, page)
+        rows = queue_service.list_page(user, queue, tab, filters, page,
+                                       few=bool(filters.keyword) and not total.more)
         now = utcnow()
         items = [
             {
