@@ -44,3 +44,28 @@ def test_rest_list_counts_the_whole_scope_and_pages_in_order(app, api):
     assert first.json["count"] == second.json["count"] == total
     assert first.json["ids"] + second.json["ids"] == newest
     assert [r["id"] for r in second.json["result"]] == newest[2:]
+
+
+def test_rest_pages_past_the_middle_are_the_same_pages(app, api):
+    """Deep pages are read from the far end: they hold what the order says, no row twice."""
+    from app.extensions import db
+    from app.models import Report
+
+    with app.app_context():
+        ordered = db.session.execute(
+            select(Report.id).order_by(Report.received_at.desc(), Report.id.desc())
+        ).scalars().all()
+        by_title = db.session.execute(
+            select(Report.id).order_by(Report.title.asc(), Report.id.asc())).scalars().all()
+    size = 3
+    pages = (len(ordered) + size - 1) // size
+    seen = []
+    for page in range(pages):
+        answer = api.get("trungtam", f"/api/v1/report/?q=(page:{page},page_size:{size})").json
+        seen += answer["ids"]
+    assert seen == ordered
+    last = api.get("trungtam", f"/api/v1/report/?q=(order_column:title,order_direction:asc,"
+                               f"page:{pages - 1},page_size:{size})").json["ids"]
+    assert last == by_title[(pages - 1) * size:]
+    assert api.get("trungtam", f"/api/v1/report/?q=(page:{pages},page_size:{size})").json[
+        "ids"] == []

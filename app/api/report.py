@@ -38,7 +38,7 @@ from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
-from sqlalchemy import select
+from sqlalchemy import asc, desc, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -176,6 +176,23 @@ def _eager_options():
         joinedload(Report.received_by),
         selectinload(Report.unit_links).joinedload(ReportUnit.unit),
     )
+
+
+def _page_ids(query, count: int, column, descending: bool, page: int, size: int) -> list[int]:
+    """The ids of one page, ordered by ``column`` then id (a total order). An OFFSET walks
+    what it skips, so a page past the middle is read from the other end, backwards: at most
+    half of the reports are ever walked, along an index of (column, id)."""
+    start, end = page * size, min(page * size + size, count)
+    if start >= count:
+        return []
+    backwards = start > count // 2
+    if backwards:
+        descending = not descending
+        start, end = count - end, count - start
+    direction = desc if descending else asc
+    ids = [row.id for row in query.order_by(direction(column), direction(Report.id))
+           .offset(start).limit(end - start)]
+    return ids[::-1] if backwards else ids
 
 
 # --- Request bodies --------------------------------------------------------------------------
@@ -465,10 +482,9 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             count = self.datamodel.query_count(query, filters)
         else:  # the whole scope: from the kept counts, not a COUNT(*) of the table
             count = queue_service.scope_total(user)
-        # The page's ids first (a walk of an index, however deep the page), then those rows
-        # with everything report_json needs.
-        ids = [row.id for row in self.datamodel.apply_all(
-            query, filters, order_column, order_direction, page=page, page_size=page_size)]
+        ids = _page_ids(self.datamodel.apply_filters(query, filters), count,
+                        getattr(Report, order_column), order_direction != "asc",
+                        page or 0, page_size)
         by_id = {r.id: r for r in db.session.execute(
             select(Report).where(Report.id.in_(ids)).options(*_eager_options())
         ).unique().scalars()}

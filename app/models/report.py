@@ -76,7 +76,8 @@ class Report(Timestamps, Model):
         Index("ix_report_unit_status_updated", "unit_id", "status", "updated_at"),
         Index("ix_report_status_updated", "status", "updated_at"),
         Index("ix_report_status_created", "status", "created_at"),
-        Index("ix_report_received_at", "received_at"),
+        # Migration 0006_perfapp: lists and REST pages ordered by time then id.
+        Index("ix_report_received_id", "received_at", "id"),
         Index("ix_report_due_at", "due_at"),
         # Migration 0002: the "overdue, not processed" alert counts only reports open at a unit.
         Index("ix_report_open_due", "due_at",

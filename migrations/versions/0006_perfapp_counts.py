@@ -27,6 +27,8 @@ def upgrade():
                     ["unit_id", "status", "updated_at"])
     op.create_index("ix_report_status_updated", "report", ["status", "updated_at"])
     op.create_index("ix_report_status_created", "report", ["status", "created_at"])
+    op.drop_index("ix_report_received_at", table_name="report")
+    op.create_index("ix_report_received_id", "report", ["received_at", "id"])
     op.create_index("ix_report_unit_open_due", "report", ["unit_id", "due_at"],
                     sqlite_where=sa.text(OPEN_AT_UNIT_SQL),
                     postgresql_where=sa.text(OPEN_AT_UNIT_SQL))
@@ -37,6 +39,8 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_report_unit_open_due", table_name="report")
+    op.drop_index("ix_report_received_id", table_name="report")
+    op.create_index("ix_report_received_at", "report", ["received_at"])
     op.drop_index("ix_report_status_created", table_name="report")
     op.drop_index("ix_report_status_updated", table_name="report")
     op.drop_index("ix_report_unit_status_updated", table_name="report")
