@@ -79,11 +79,12 @@ class Report(Timestamps, Model):
         # Migration 0006_perfapp: lists and REST pages ordered by time then id.
         Index("ix_report_received_id", "received_at", "id"),
         Index("ix_report_due_at", "due_at"),
-        # Migration 0002: the "overdue, not processed" alert counts only reports open at a unit.
-        Index("ix_report_open_due", "due_at",
+        # Migration 0006_perfapp (0002's ix_report_open_due with the state): the "overdue, not
+        # processed" alert counts reports open at a unit on the index alone, for the province
+        # and for one unit.
+        Index("ix_report_open_status_due", "status", "due_at",
               sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
-        # Migration 0006_perfapp: the same alert for one unit.
-        Index("ix_report_unit_open_due", "unit_id", "due_at",
+        Index("ix_report_unit_open_due", "unit_id", "status", "due_at",
               sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
         # Migration 0006b_perfapp: keyword search on PostgreSQL (SQLite: the FTS5 table
         # report_search, kept by triggers).

@@ -29,9 +29,11 @@ def upgrade():
     op.create_index("ix_report_status_created", "report", ["status", "created_at"])
     op.drop_index("ix_report_received_at", table_name="report")
     op.create_index("ix_report_received_id", "report", ["received_at", "id"])
-    op.create_index("ix_report_unit_open_due", "report", ["unit_id", "due_at"],
-                    sqlite_where=sa.text(OPEN_AT_UNIT_SQL),
-                    postgresql_where=sa.text(OPEN_AT_UNIT_SQL))
+    op.drop_index("ix_report_open_due", table_name="report")
+    for name, columns in (("ix_report_open_status_due", ["status", "due_at"]),
+                          ("ix_report_unit_open_due", ["unit_id", "status", "due_at"])):
+        op.create_index(name, "report", columns, sqlite_where=sa.text(OPEN_AT_UNIT_SQL),
+                        postgresql_where=sa.text(OPEN_AT_UNIT_SQL))
     from app.services.counters import rebuild_counts
 
     rebuild_counts(op.get_bind())
@@ -39,6 +41,10 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_report_unit_open_due", table_name="report")
+    op.drop_index("ix_report_open_status_due", table_name="report")
+    op.create_index("ix_report_open_due", "report", ["due_at"],
+                    sqlite_where=sa.text(OPEN_AT_UNIT_SQL),
+                    postgresql_where=sa.text(OPEN_AT_UNIT_SQL))
     op.drop_index("ix_report_received_id", table_name="report")
     op.create_index("ix_report_received_at", "report", ["received_at"])
     op.drop_index("ix_report_status_created", table_name="report")
