@@ -182,10 +182,8 @@ def _page_ids(query, count: int, column, descending: bool, page: int, size: int)
     """The ids of one page, ordered by ``column`` then id (a total order). An OFFSET walks
     what it skips, so a page past the middle is read from the other end, backwards: at most
     half of the reports are ever walked, along an index of (column, id)."""
-    start, end = page * size, min(page * size + size, count)
-    if start >= count:
-        return []
-    backwards = start > count // 2
+    start, end = page * size, max(min(page * size + size, count), page * size)
+    backwards = count // 2 < start < count
     if backwards:
         descending = not descending
         start, end = count - end, count - start

@@ -290,7 +290,7 @@ def alert_counts(user) -> dict[str, int]:
         follow_open = follow_counts(user)[0]
     overdue = db.session.execute(
         select(func.count()).select_from(Report).where(condition_clause(user, "qua-han"))
-    ).scalar_one() if count(_NOT_PROCESSED, True) else 0
+    ).scalar_one()
     return {"moi": count({Status.NEW.value} if see_all else {Status.ASSIGNED.value}, True),
             "chua-xu-ly": count(set(_NOT_PROCESSED), True), "qua-han": overdue,
             "theo-doi": follow_open}
@@ -515,13 +515,14 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
         badge.waiting = tab_count(queue, queue.waiting, groups, follow)
         badge.done = tab_count(queue, queue.done, groups, follow)
         badge.new = badge.waiting > 0 and badge.seen_at is None
-        if badge.waiting and badge.seen_at is not None:
+        # Asked even when nothing waits: the statements of a page do not depend on the data.
+        if badge.seen_at is not None:
             to_check[queue.key] = _arrived_since(user, queue, badge.seen_at)
         result[queue.key] = badge
     if to_check:
         row = db.session.execute(select(*(c.label(f"q{i}") for i, c in enumerate(to_check.values())))).one()
         for key, arrived in zip(to_check, row):
-            result[key].new = bool(arrived)
+            result[key].new = bool(arrived) and result[key].waiting > 0
     return result
 
 
