@@ -12,10 +12,10 @@ A report "arrives" in a queue when its row last changed (``Report.updated_at``: 
 of state writes it), when it was created for "Tiếp nhận" and "Tất cả phản ánh", and when the
 follow-up was sent for "Thông tin theo dõi".
 
-The badges of all queues come from three small queries per request, whatever the number of
+The badges of all queues come from two small statements per request, whatever the number of
 queues and reports: the counts kept by app.services.counters (per state, "assigned to my unit",
-"ever handled by my unit"), the person's visits, and one EXISTS per queue "arrived since the
-last visit". Lists and counts use the same conditions (``Cond``), so a badge equals its tab.
+"ever handled by my unit"), and per queue the person's last visit with one EXISTS "arrived
+since". Lists and counts use the same conditions (``Cond``), so a badge equals its tab.
 """
 from __future__ import annotations
 
@@ -485,44 +485,41 @@ def tab_count(queue: Queue, tab: Tab, groups, follow: tuple[int, int]) -> int:
     return sum(n for status, mine, handled, n in groups if tab.cond.matches(status, mine, handled))
 
 
-def _arrived_since(user, queue: Queue, seen_at: dt.datetime):
-    """SQL: some report of the queue's waiting tab arrived after ``seen_at``."""
+def _arrived_since(user, queue: Queue, seen_at):
+    """SQL: some report of the queue's waiting tab arrived after ``seen_at`` (SQL)."""
     arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
     return _list_select(user, queue, queue.waiting, Filters(), Report.id).where(
         arrival > seen_at).exists()
 
 
-def visits(user) -> dict[str, dt.datetime]:
-    rows = db.session.execute(
-        select(QueueVisit.queue, QueueVisit.seen_at).where(QueueVisit.user_id == user.id)
-    ).all()
-    return {queue: seen_at for queue, seen_at in rows}
+def _seen_at(user, queue: Queue):
+    """SQL: when the person last opened ``queue`` (NULL: never)."""
+    return (select(QueueVisit.seen_at)
+            .where(QueueVisit.user_id == user.id, QueueVisit.queue == queue.key)
+            .scalar_subquery())
 
 
 def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     """The badge of each of ``queues`` (those the person may open) for ``user``: the counts,
-    the person's visits, and whether something arrived since (one EXISTS per queue, in one
-    query)."""
+    then, in one statement, each queue's last opening by the person and whether something
+    arrived in its waiting tab since (one EXISTS per queue)."""
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
     groups = state_groups(user) if any(not q.follow for q in queues) else []
     follow = follow_counts(user) if any(q.follow for q in queues) else (0, 0)
-    seen = visits(user)
-    to_check = {}
+    columns = []
     for queue in queues:
-        badge = Badge(seen_at=seen.get(queue.key))
+        seen = _seen_at(user, queue)
+        columns += [seen, _arrived_since(user, queue, seen)]
+    row = db.session.execute(select(*(c.label(f"c{i}") for i, c in enumerate(columns)))).one()
+    for i, queue in enumerate(queues):
+        seen_at, arrived = row[2 * i], row[2 * i + 1]
+        badge = Badge(seen_at=seen_at)
         badge.waiting = tab_count(queue, queue.waiting, groups, follow)
         badge.done = tab_count(queue, queue.done, groups, follow)
-        badge.new = badge.waiting > 0 and badge.seen_at is None
-        # Asked even when nothing waits: the statements of a page do not depend on the data.
-        if badge.seen_at is not None:
-            to_check[queue.key] = _arrived_since(user, queue, badge.seen_at)
+        badge.new = badge.waiting > 0 and (seen_at is None or bool(arrived))
         result[queue.key] = badge
-    if to_check:
-        row = db.session.execute(select(*(c.label(f"q{i}") for i, c in enumerate(to_check.values())))).one()
-        for key, arrived in zip(to_check, row):
-            result[key].new = bool(arrived) and result[key].waiting > 0
     return result
 
 
@@ -553,5 +550,5 @@ __all__ = [
     "Badge", "COLUMNS", "CONDITIONS", "COUNT_LIMIT", "Cond", "Count", "Filters", "MAX_PAGES",
     "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row", "Tab", "alert_counts", "badges",
     "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
-    "scope_total", "tab_counts", "visits",
+    "scope_total", "tab_counts",
 ]
