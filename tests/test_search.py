@@ -84,6 +84,13 @@ def test_staff_find_a_report_by_phone_and_by_number(app, reports):
     assert found(app, reports, "+84914222399") == {"tree"}
     assert found(app, reports, str(reports["marking"])) == {"marking"}
     assert found(app, reports, f"#{reports['ga']}") == {"ga"}
+    from app.extensions import db
+    from app.models import Report
+
+    with app.app_context():
+        code = db.session.get(Report, reports["tree"]).tracking_code
+    assert found(app, reports, code) == {"tree"}
+    assert found(app, reports, code.removeprefix("HUE-").lower()) == {"tree"}
 
 
 def test_a_confidential_reporter_is_not_searchable(app, reports):

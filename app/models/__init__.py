@@ -6,3 +6,4 @@ from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
 from .visit import QueueVisit  # noqa: F401
 from .counter import ReportCount  # noqa: F401
+from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401

@@ -12,10 +12,11 @@ A report "arrives" in a queue when its row last changed (``Report.updated_at``: 
 of state writes it), when it was created for "Tiếp nhận" and "Tất cả phản ánh", and when the
 follow-up was sent for "Thông tin theo dõi".
 
-The badges of all queues come from two small statements per request, whatever the number of
-queues and reports: the counts kept by app.services.counters (per state, "assigned to my unit",
-"ever handled by my unit"), and per queue the person's last visit with one EXISTS "arrived
-since". Lists and counts use the same conditions (``Cond``), so a badge equals its tab.
+The badges of all queues come from a few small statements per request, whatever the number
+of queues and reports: the counts kept by app.services.counters (per state, "assigned to my
+unit", "ever handled by my unit"), the citizens' ratings when the person has that queue, and
+per queue the person's last visit with one EXISTS "arrived since". Lists and counts use the
+same conditions (``Cond``), so a badge equals its tab.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from sqlalchemy.orm import aliased
 from ..domain.calendar import LOCAL_TZ, UTC
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import AppUser, Report, ReportUnit, ReportUnitKind, Unit
+from ..models import AppUser, Feedback, Rating, Report, ReportUnit, ReportUnitKind, Unit
 from ..models.base import utcnow
 from ..models.counter import PROVINCE
 from ..models.visit import QueueVisit
@@ -98,6 +99,7 @@ class Tab:
     label: str
     cond: Cond | None = None  # report queues
     follow_done: bool | None = None  # the follow-up queue: done or not
+    answered: bool | None = None  # the citizens' feedback queue: answered or not
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Queue:
     columns: tuple[str, ...]
     arrival: str = "updated_at"  # Report column telling when a report arrived in the queue
     follow: bool = False  # lists the person's unit's follow-ups (ReportUnit kind "follow")
+    # Lists citizens' ratings of published results (one row per rating, "Không hài lòng" first).
+    feedback: bool = False
     icon: str = "fa-list"
 
     @property
@@ -136,6 +140,8 @@ COLUMNS = {
     "status": "Trạng thái",
     "unit": "Đơn vị xử lý",
     "place": "Địa điểm",
+    "rating": "Đánh giá",
+    "feedback": "Ý kiến người dân",
 }
 _CENTRE_COLUMNS = ("stt", "time", "receiver", "reporter", "phone", "title", "status", "place")
 _UNIT_COLUMNS = ("stt", "time", "reporter", "phone", "title", "window", "status", "place")
@@ -164,6 +170,11 @@ QUEUES: tuple[Queue, ...] = (
         Tab("cho", "Chưa đăng tải", Cond(frozenset({S.APPROVED}))),
         Tab("da", "Đã đăng tải", Cond(frozenset({S.PUBLISHED}))),
     ), _UNIT_COLUMNS[:-1] + ("unit", "place"), icon="fa-globe"),
+    Queue("tuong-tac", "Phản ánh có tương tác", "QueueFeedback", (
+        Tab("cho", "Chờ phản hồi", answered=False),
+        Tab("da", "Đã phản hồi", answered=True),
+    ), ("stt", "time", "title", "unit", "rating", "feedback", "status"),
+        feedback=True, icon="fa-comments"),
     Queue("theo-doi", "Thông tin theo dõi", "QueueFollowUp", (
         Tab("cho", "Chờ phản hồi", follow_done=False),
         Tab("da", "Đã phản hồi", follow_done=True),
@@ -304,6 +315,7 @@ class Row:
     arrived_at: dt.datetime | None
     receiver_name: str | None
     unit_name: str | None
+    feedback: Feedback | None = None  # the "Phản ánh có tương tác" queue's rating
 
 
 # The follow-up queue joins the person's unit's follow-up link (an alias: the scope's EXISTS on
@@ -317,7 +329,18 @@ def _tab_clause(user, queue: Queue, tab: Tab):
         if unit_id is None:
             return false()
         return FollowLink.done_at.is_not(None) if tab.follow_done else FollowLink.done_at.is_(None)
+    if queue.feedback:
+        return Feedback.answered_at.is_not(None) if tab.answered else Feedback.answered_at.is_(None)
     return tab.cond.clause(unit_id)
+
+
+def _arrival(queue: Queue):
+    """The column telling when a row arrived in ``queue``."""
+    if queue.follow:
+        return FollowLink.created_at
+    if queue.feedback:
+        return Feedback.created_at
+    return getattr(Report, queue.arrival)
 
 
 def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns):
@@ -330,6 +353,8 @@ def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns
             FollowLink.unit_id == getattr(user, "unit_id", None),
             FollowLink.kind == ReportUnitKind.FOLLOW.value,
         ))
+    if queue.feedback:
+        query = query.join(Feedback, Feedback.report_id == Report.id)
     tab_clause = true() if tab is None else _tab_clause(user, queue, tab)
     return query.where(scope_clause(user), tab_clause, *filter_clauses(user, filters))
 
@@ -345,20 +370,30 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
     until 20 match — which, for a rare keyword, is a walk through the whole table (the
     planner cannot tell how rare a word is)."""
     receiver = aliased(AppUser)
-    arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
     page = min(max(page, 1), MAX_PAGES)
-    newest = func.coalesce(Report.received_at, Report.received_at) if few else Report.received_at
+    arrival = _arrival(queue)
+    if queue.feedback:
+        # The dissatisfied first, then the newest rating.
+        order = (case((Feedback.rating == Rating.NOT_SATISFIED.value, 0), else_=1),
+                 Feedback.created_at.desc(), Feedback.id.desc())
+        extra = (Feedback,)
+    else:
+        newest = (func.coalesce(Report.received_at, Report.received_at) if few
+                  else Report.received_at)
+        order = (newest.desc(), Report.id.desc())
+        extra = ()
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
-                     receiver.first_name, receiver.last_name, Unit.name)
+                     receiver.first_name, receiver.last_name, Unit.name, *extra)
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
-        .order_by(newest.desc(), Report.id.desc())
+        .order_by(*order)
         .limit(page_size).offset((page - 1) * page_size)
     )
     return [
-        Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name)
-        for report, arrived_at, first, last, unit_name in db.session.execute(query)
+        Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name,
+            *rest)
+        for report, arrived_at, first, last, unit_name, *rest in db.session.execute(query)
     ]
 
 
@@ -395,9 +430,10 @@ def tab_counts(user, queue: Queue, filters: Filters,
     each tab reads "more than" what that pass saw, and the ``current`` tab (the list shown) is
     counted on its own up to COUNT_LIMIT."""
     if not _has_filters(filters):
-        groups = [] if queue.follow else state_groups(user)
+        groups = [] if queue.follow or queue.feedback else state_groups(user)
         follow = follow_counts(user) if queue.follow else (0, 0)
-        return {t.key: Count(tab_count(queue, t, groups, follow)) for t in queue.tabs}
+        rated = _feedback_groups(user) if queue.feedback else {}
+        return {t.key: Count(tab_count(queue, t, groups, follow, rated)) for t in queue.tabs}
     conditions = [_tab_clause(user, queue, t) for t in queue.tabs]
     flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
     matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
@@ -478,16 +514,31 @@ def follow_counts(user) -> tuple[int, int]:
     return counts.get(FOLLOW_OPEN, 0), counts.get(FOLLOW_DONE, 0)
 
 
-def tab_count(queue: Queue, tab: Tab, groups, follow: tuple[int, int]) -> int:
-    """The number of reports of a tab (no filter) from the counts."""
+def _feedback_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
+    """Ratings within the person's scope, by answered or not: one grouped query."""
+    answered = Feedback.answered_at.is_not(None)
+    rows = db.session.execute(
+        select(answered.label("answered"), func.count(), func.max(Feedback.created_at))
+        .join(Report, Report.id == Feedback.report_id)
+        .where(scope_clause(user))
+        .group_by(answered)
+    ).all()
+    return {bool(r[0]): (r[1], r[2]) for r in rows}
+
+
+def tab_count(queue: Queue, tab: Tab, groups, follow: tuple[int, int], rated=None) -> int:
+    """The number of reports of a tab (no filter) from the counts (``rated``: the ratings of
+    ``_feedback_groups``)."""
     if queue.follow:
         return follow[1] if tab.follow_done else follow[0]
+    if queue.feedback:
+        return (rated or {}).get(bool(tab.answered), (0, None))[0]
     return sum(n for status, mine, handled, n in groups if tab.cond.matches(status, mine, handled))
 
 
 def _arrived_since(user, queue: Queue, seen_at):
     """SQL: some report of the queue's waiting tab arrived after ``seen_at`` (SQL)."""
-    arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
+    arrival = _arrival(queue)
     return _list_select(user, queue, queue.waiting, Filters(), Report.id).where(
         arrival > seen_at).exists()
 
@@ -506,8 +557,9 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
-    groups = state_groups(user) if any(not q.follow for q in queues) else []
+    groups = state_groups(user) if any(not (q.follow or q.feedback) for q in queues) else []
     follow = follow_counts(user) if any(q.follow for q in queues) else (0, 0)
+    rated = _feedback_groups(user) if any(q.feedback for q in queues) else {}
     columns = []
     for queue in queues:
         seen = _seen_at(user, queue)
@@ -516,8 +568,8 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     for i, queue in enumerate(queues):
         seen_at, arrived = row[2 * i], row[2 * i + 1]
         badge = Badge(seen_at=seen_at)
-        badge.waiting = tab_count(queue, queue.waiting, groups, follow)
-        badge.done = tab_count(queue, queue.done, groups, follow)
+        badge.waiting = tab_count(queue, queue.waiting, groups, follow, rated)
+        badge.done = tab_count(queue, queue.done, groups, follow, rated)
         badge.new = badge.waiting > 0 and (seen_at is None or bool(arrived))
         result[queue.key] = badge
     return result

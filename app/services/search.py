@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, literal_column, or_, select, text, true
 
+from ..domain import tracking
 from ..domain.text import Query, parse_query
 from ..extensions import db
 from ..models import Report
@@ -55,11 +56,13 @@ def keyword_clause(query: str | None):
             if term.accented:
                 clauses.append(Report.search_accented.like(
                     f"% {_escape_like(' '.join(term.accented))} %", escape="\\"))
-    words = and_(*clauses) if clauses else None
+    alternatives = [and_(*clauses)] if clauses else []
     if parsed.report_id is not None:
-        by_number = Report.id == parsed.report_id
-        return or_(by_number, words) if words is not None else by_number
-    return words
+        alternatives.append(Report.id == parsed.report_id)
+    code = tracking.normalise(query)
+    if code is not None:
+        alternatives.append(Report.tracking_code == code)
+    return or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
 
 
 # --- The index and the derived columns (migrations, bulk loads) -------------------------------
