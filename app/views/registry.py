@@ -1,7 +1,9 @@
 """Every view, API and menu entry of the application, in the order of the letter's menu."""
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
 from ..api.report import ReportApi
+from ..api.notify import NoticeApi, NotificationApi
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
+from .notify import register_notify_views
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
 from .reports import register_report_views
 
@@ -15,6 +17,7 @@ def register_views(appbuilder) -> None:
     register_report_views(appbuilder, REPORTS_MENU)
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
+    register_notify_views(appbuilder, REPORTS_MENU)  # "Thông báo", the bell's page
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
     appbuilder.add_view(UnitView, "Đơn vị xử lý", icon="fa-building", category=CATALOGUE_MENU,
                         category_icon="fa-list")
@@ -33,3 +36,5 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(FieldApi)
     appbuilder.add_api(SourceApi)
     appbuilder.add_api(ReportApi)
+    appbuilder.add_api(NotificationApi)
+    appbuilder.add_api(NoticeApi)
