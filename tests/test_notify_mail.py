@@ -314,3 +314,43 @@ def test_send_without_a_mail_server_says_so_and_keeps_the_mail(app, smtp):
 
 
 XD_UNIT = "Sở Xây dựng"
+
+
+def test_the_worker_sends_as_mails_arrive_and_stops_on_sigterm(app, smtp):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
+           "APP_BASE_URL": BASE, "FLASK_APP": "app"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "notify", "worker", "--interval",
+                               "0.2"], cwd=os.path.dirname(os.path.dirname(__file__)), env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        make_report(app, Status.ASSIGNED, unit=GTVT, title="Gửi bởi tiến trình gửi thư")
+        deadline = time.monotonic() + 60
+        while not smtp.to(GTVT_HANDLER) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [mail] = smtp.to(GTVT_HANDLER)
+        assert "Gửi bởi tiến trình gửi thư" in mail.subject
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert "Đã dừng gửi thư." in output
+    assert [r.status for r in outbox(app)] == ["sent"]
+
+
+def test_the_application_keeps_working_while_the_mail_server_is_down(app, smtp):
+    from conftest import login
+    from report_helpers import ids
+    from web_helpers import act
+
+    smtp.stop()
+    report_id = make_report(app, Status.RECEIVED)
+    units, _, _ = ids(app)
+    response = act(login(app, "trungtam"), report_id, "distribute", unit_id=str(units[GTVT]))
+    assert response.status_code == 302
+    assert [(r.recipient, r.status) for r in outbox(app)] == [(GTVT_HANDLER, "pending")]
