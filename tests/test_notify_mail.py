@@ -230,13 +230,13 @@ def digest(app, day: dt.date):
         return queue_digests(day)
 
 
-def test_digest_tells_due_soon_overdue_and_follow_ups_once_per_person_and_day(app, smtp):
+def test_digest_tells_due_soon_overdue_and_follow_ups_once_per_person_and_day(app, smtp,
+                                                                            quiet_desk):
     from app.domain.calendar import end_of_local_day_utc
     from app.extensions import db
     from app.models import OutboxMail
 
     day = dt.date(2031, 3, 4)  # a Tuesday: the next working day is Wednesday 05/03/2031
-    _nothing_due_nor_followed(app)  # only this test's reports concern the digest of that day
     soon = make_report(app, Status.IN_PROGRESS, unit=GTVT, title="Sắp đến hạn: đèn đường hỏng")
     late = make_report(app, Status.ASSIGNED, unit=GTVT, title="Quá hạn: cây đổ")
     make_report(app, Status.ASSIGNED, unit=XD_UNIT, follow=(TTTT,), title="Theo dõi: ngập nước")
@@ -270,25 +270,55 @@ def test_digest_tells_due_soon_overdue_and_follow_ups_once_per_person_and_day(ap
     assert send(app).sent == 0 and len(smtp.received) == delivered
 
 
-def _nothing_due_nor_followed(app):
-    """Every open report due far later, every follow-up done."""
+@pytest.fixture
+def quiet_desk(app):
+    """For the digest tests: every open report due far later and every follow-up done, so that
+    only the test's own reports concern the digest; the other tests' data is put back after."""
     from app.extensions import db
     from app.models import Report, ReportUnit
     from sqlalchemy import update
 
     with app.app_context():
+        due = db.session.execute(select(Report.id, Report.due_at).where(
+            Report.due_at.is_not(None))).all()
+        follow = db.session.execute(select(ReportUnit.id).where(
+            ReportUnit.kind == "follow", ReportUnit.done_at.is_(None))).scalars().all()
         db.session.execute(update(Report).where(Report.due_at.is_not(None))
                            .values(due_at=dt.datetime(2040, 1, 1)))
-        db.session.execute(update(ReportUnit).where(ReportUnit.done_at.is_(None))
+        db.session.execute(update(ReportUnit).where(ReportUnit.id.in_(follow))
                            .values(done_at=dt.datetime(2030, 1, 1)))
+        db.session.commit()
+    yield
+    with app.app_context():
+        for report_id, due_at in due:
+            db.session.execute(update(Report).where(Report.id == report_id).values(due_at=due_at))
+        db.session.execute(update(ReportUnit).where(ReportUnit.id.in_(follow)).values(done_at=None))
         db.session.commit()
 
 
-def test_digest_sends_nothing_when_there_is_nothing_to_say(app, smtp):
-    _nothing_due_nor_followed(app)
+def test_digest_sends_nothing_when_there_is_nothing_to_say(app, smtp, quiet_desk):
     result = digest(app, dt.date(2031, 3, 4))
     assert result.queued == 0 and result.nothing > 0
     assert outbox(app) == [] and send(app).sent == 0 and smtp.received == []
+
+
+def test_a_kind_chosen_for_the_digest_comes_in_the_next_days_digest_not_at_once(
+        app, smtp, quiet_desk):
+    from app.domain.calendar import local_date
+    from app.models.base import utcnow
+    from app.services.notifications import save_preferences
+    from report_helpers import user
+
+    with app.app_context():
+        save_preferences(user("xd.xuly"), {"assigned": "digest"})
+    make_report(app, Status.ASSIGNED, unit=XD_UNIT, title="Vỉa hè bị lấn chiếm")
+    assert outbox(app) == []  # not at once
+    tomorrow = local_date(utcnow()) + dt.timedelta(days=1)
+    digest(app, tomorrow)
+    send(app)
+    [mail] = smtp.to("xd.xuly@demo.phananh.local")
+    assert "Thông báo trong ngày trước (" in mail.text
+    assert "Phản ánh “Vỉa hè bị lấn chiếm” được phân phối cho Sở Xây dựng xử lý" in mail.text
 
 
 def test_notify_commands(app, smtp):
