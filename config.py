@@ -48,6 +48,10 @@ MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))  # seconds per SMTP ope
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
 APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:8080")
 
+# Logs: one line per record with the request id; LOG_FORMAT=json gives JSON lines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
 # --- Flask-AppBuilder -------------------------------------------------------------------------
 APP_NAME = "Hệ thống thông tin phản ánh hiện trường"
 APP_ICON = ""
