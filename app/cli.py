@@ -99,3 +99,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(personnel_cli)
     app.cli.add_command(notify_cli)
+    from .cli_perf import perf_cli
+
+    app.cli.add_command(perf_cli)
