@@ -1,7 +1,9 @@
 """Every view, API and menu entry of the application, in the order of the letter's menu."""
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
+from ..api.bulk import ReportBulkApi
 from ..api.report import ReportApi
 from ..api.notify import NoticeApi, NotificationApi
+from .bulk import register_bulk_views
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
 from .notify import register_notify_views
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
@@ -15,6 +17,7 @@ PERSONNEL_MENU = "Nhân sự"
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
     register_report_views(appbuilder, REPORTS_MENU)
+    register_bulk_views(appbuilder)  # "Thao tác với các phản ánh đã chọn" on the queues
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
     register_notify_views(appbuilder, REPORTS_MENU)  # "Thông báo", the bell's page
@@ -38,3 +41,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(ReportApi)
     appbuilder.add_api(NotificationApi)
     appbuilder.add_api(NoticeApi)
+    appbuilder.add_api(ReportBulkApi)
