@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select, update
 from ..domain.notifications import (
     DEFAULT_DELIVERY, DIGEST_PREFERENCE, KIND_LABELS, Audience, Delivery, Kind, notifications_for,
 )
-from ..domain.workflow import Action, Role, Status
+from ..domain.workflow import ROLES_SEEING_ALL, Action, Role, Status
 from ..extensions import db
 from ..formatting import local_datetime
 from ..models import (
@@ -53,36 +53,41 @@ def _last_event(report_id: int, action: Action) -> ReportEvent | None:
     ).scalar_one_or_none()
 
 
-def _audience(audience: Audience, report: Report, event: ReportEvent) -> list[AppUser]:
+def _with(role: Role, unit_id: int | None = None) -> list[tuple[AppUser, Role]]:
+    return [(person, role) for person in people_with_role(role, unit_id)]
+
+
+def _audience(audience: Audience, report: Report, event: ReportEvent) -> list[tuple[AppUser, Role]]:
+    """The people of ``audience`` for this event, each with the role they are told as."""
     if audience == Audience.CENTRE:
-        return people_with_role(Role.CENTRE)
+        return _with(Role.CENTRE)
     if audience == Audience.UNIT_HANDLERS:
-        return people_with_role(Role.HANDLER, report.unit_id)
+        return _with(Role.HANDLER, report.unit_id)
     if audience == Audience.UNIT_LEADERS:
-        return people_with_role(Role.LEADER, report.unit_id)
+        return _with(Role.LEADER, report.unit_id)
     if audience == Audience.FOLLOW_HANDLERS:
         units = [link.unit_id for link in report.unit_links
                  if link.kind == ReportUnitKind.FOLLOW and link.done_at is None
                  and link.unit_id != report.unit_id]
-        return [p for unit_id in units for p in people_with_role(Role.HANDLER, unit_id)]
+        return [p for unit_id in units for p in _with(Role.HANDLER, unit_id)]
     if audience == Audience.SUBMITTER:
         submitted = _last_event(report.id, Action.SUBMIT)
-        submitter = db.session.get(AppUser, submitted.actor_id) if submitted else None
-        if submitter is not None and submitter.active and submitter.unit_id == report.unit_id:
-            return [submitter]
-        return people_with_role(Role.HANDLER, report.unit_id)  # the submitter has moved on
+        handlers = _with(Role.HANDLER, report.unit_id)
+        mine = [p for p in handlers if submitted is not None and p[0].id == submitted.actor_id]
+        return mine or handlers  # the submitter has moved on: the unit's handlers
     if audience == Audience.PREVIOUS_UNIT:
         distributed = _last_event(report.id, Action.DISTRIBUTE)
         unit_id = distributed.target_unit_id if distributed else None
         if unit_id is None:
             return []
-        return people_with_role(Role.HANDLER, unit_id) + people_with_role(Role.LEADER, unit_id)
+        return _with(Role.HANDLER, unit_id) + _with(Role.LEADER, unit_id)
     raise KeyError(audience)
 
 
-def may_see(person: AppUser, report: Report) -> bool:
-    """The scope rule of app.services.scope, on a report whose links are in the session."""
-    if sees_all(person):
+def may_see(person: AppUser, report: Report, role: Role | None = None) -> bool:
+    """The scope rule of app.services.scope, on a report whose links are in the session;
+    ``role``: the role the person was chosen by (spares reading their roles)."""
+    if (role in ROLES_SEEING_ALL) if role is not None else sees_all(person):
         return True
     return person.unit_id is not None and any(
         link.unit_id == person.unit_id for link in report.unit_links)
@@ -220,10 +225,10 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
     told: set[int] = set()
     planned: list[tuple[AppUser, Kind, str]] = []
     for rule in rules:
-        for person in _audience(rule.audience, report, event):
+        for person, role in _audience(rule.audience, report, event):
             if person.id in told or (user is not None and person.id == user.id):
                 continue
-            if not may_see(person, report):
+            if not may_see(person, report, role):
                 continue
             told.add(person.id)
             values = dict(title=report.title, unit=_unit_name(report.unit_id) or "",
