@@ -81,6 +81,7 @@ NOTIFY: dict[tuple[Action, Actor | None], tuple[Notify, ...]] = {
     (A.RETURN, Actor.CENTRE): (Notify(Kind.RETURNED_TO_LEADER, Audience.UNIT_LEADERS),),
     (A.PUBLISH, Actor.CENTRE): (),  # nobody inside: the public sees the result
     (A.REOPEN, Actor.CENTRE): (Notify(Kind.REOPENED, Audience.PREVIOUS_UNIT),),
+    (A.REPLY, Actor.CENTRE): (),  # the centre's answer to a citizen: read on the public pages
     (A.COMMENT, Actor.PARTICIPANT): (),  # read in the exchange log
     (A.FOLLOW_DONE, Actor.FOLLOWER): (),
 }

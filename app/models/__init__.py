@@ -9,3 +9,4 @@ from .notification import (  # noqa: F401
     MailStatus, Notice, NoticeFile, NoticeRead, NoticeUnit, Notification,
     NotificationPreference, OutboxMail,
 )
+from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401

@@ -1,13 +1,13 @@
 """notifications: in-app notifications, the mail outbox, preferences, the centre's notices
 
 Revision ID: 0011_notify
-Revises: 0004
+Revises: 0012_public
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_notify"
-down_revision = "0004"
+down_revision = "0012_public"
 branch_labels = None
 depends_on = None
 
