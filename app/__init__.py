@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.before_request(_wtforms_translations)
 
         from . import errors, ops, templating
+        from .services import notifications  # noqa: F401  (its @on_event hook: who is told)
         from .views.registry import register_views
 
         templating.init_app(app)

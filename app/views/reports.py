@@ -98,10 +98,12 @@ def _badge_markup(badge: queue_service.Badge | None) -> Markup:
 
 
 def queue_badge(item) -> Markup:
-    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue."""
-    queue = getattr(getattr(item, "baseview", None), "queue", None)
+    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue, or the
+    badge another view declares (``menu_badge``: the unread notices of "Thông báo")."""
+    view = getattr(item, "baseview", None)
+    queue = getattr(view, "queue", None)
     if queue is None:
-        return Markup("")
+        return view.menu_badge() if getattr(view, "menu_badge", None) else Markup("")
     try:
         return _badge_markup(current_badges().get(queue.key))
     except Exception:  # a menu must render even when the page itself is an error page

@@ -1,13 +1,13 @@
 """report counts kept per unit and state (menu badges, alerts) and the indexes of the queues
 
 Revision ID: 0006_perfapp
-Revises: 0012_public
+Revises: 0011_notify
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0006_perfapp"
-down_revision = "0012_public"
+down_revision = "0011_notify"
 branch_labels = None
 depends_on = None
 
