@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.before_request(_wtforms_translations)
 
         from . import errors, ops, templating
+        from .services import notifications  # noqa: F401  (its @on_event hook: who is told)
         from .views.registry import register_views
 
         templating.init_app(app)
@@ -91,9 +92,10 @@ def _init_administration(app: Flask) -> None:
     """The audit log hook, SSO and first-sign-in password change, the data console at /admin/."""
     from .console import init_console
     from .security import auth
-    from .services import audit
+    from .services import audit, counters
 
     audit.init_app(app, db)
+    counters.init_app(db)
     auth.init_app(app)
     init_console(app, appbuilder, db)
 

@@ -6,4 +6,9 @@ from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
 from .visit import QueueVisit  # noqa: F401
 from .statistics import Assignment, AssignmentOutcome  # noqa: F401
+from .counter import ReportCount  # noqa: F401
+from .notification import (  # noqa: F401
+    MailStatus, Notice, NoticeFile, NoticeRead, NoticeUnit, Notification,
+    NotificationPreference, OutboxMail,
+)
 from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401

@@ -25,6 +25,8 @@ SELF_SERVICE = {
     "ResetMyPasswordView": frozenset({"can_this_form_get", "can_this_form_post"}),
     "UserInfoEditView": frozenset({"can_this_form_get", "can_this_form_post"}),
     "MenuApi": frozenset({"can_get"}),
+    # One's own notifications (the bell, its page, the API), read and marked read.
+    "Notification": READ,
 }
 
 CATALOGUES = ("Unit", "Field", "Source", "WorkdayException")
@@ -46,13 +48,17 @@ ROLE_GRANTS: dict[Role, dict[str, frozenset[str] | None]] = {
         **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES + STATISTICS_VIEWS},
         "ReportIntake": EVERYTHING,
         "Personnel": READ | {"can_export"},  # lists, registration status, export
+        "Notice": READ | WRITE,  # writes notices to the units, sees who has read them
     },
     Role.HANDLER: {**{view: READ for view in
-                      CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES + STATISTICS_VIEWS}},
+                      CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES + STATISTICS_VIEWS},
+                   "Notice": READ},
     Role.LEADER: {**{view: READ for view in
-                     CATALOGUES + REPORT_VIEWS + LEADER_QUEUES + STATISTICS_VIEWS}},
+                     CATALOGUES + REPORT_VIEWS + LEADER_QUEUES + STATISTICS_VIEWS},
+                  "Notice": READ},
     Role.VIEWER: {**{view: READ for view in
-                     CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES + STATISTICS_VIEWS}},
+                     CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES + STATISTICS_VIEWS},
+                  "Notice": READ},
 }
 
 
@@ -172,6 +178,7 @@ VIEW_LABELS = {
     "UserInfoEditView": "Thông tin tài khoản", "MenuApi": "Menu", "OpenApi": "Mô tả API",
     "SwaggerView": "Tài liệu API", "Statistics": "Thống kê", "StatisticsSummary": "Tổng hợp",
     "StatisticsChart": "Biểu đồ phản ánh",
+    "Notification": "Thông báo của tôi", "Notice": "Thông báo của Trung tâm",
 }
 
 

@@ -1,13 +1,13 @@
 """statistics: handling assignments (one per distribution), backfilled from the exchange log
 
 Revision ID: 0010_stats
-Revises: 0012_public
+Revises: 0006b_perfapp
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0010_stats"
-down_revision = "0012_public"
+down_revision = "0006b_perfapp"
 branch_labels = None
 depends_on = None
 
