@@ -4,6 +4,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
@@ -136,6 +137,8 @@ class RoleView(RoleModelView):
     class_permission_name = "RoleModelView"
     label_columns = {**RoleModelView.label_columns, "user": "Người dùng", "groups": "Nhóm"}
     formatters_columns = {"name": role_name}
+    # FAB's own role list template prints the raw name (no formatters); builtin roles unused.
+    list_widget = ListWidget
 
 
 class GroupView(UserGroupModelView):
