@@ -20,8 +20,10 @@
 
   // Long texts (a report's content, the log, a return's reason) show their first lines and
   // "Xem thêm" (reports.css .long-text); short ones stay as they are.
+  // Measured by the text, not the layout: most are in tabs not shown yet (no height).
   document.querySelectorAll(".long-text").forEach(function (box) {
-    if (box.scrollHeight <= box.clientHeight + 4) { return; }
+    var text = box.textContent || "";
+    if (text.length <= 600 && text.split("\n").length <= 7) { return; }
     box.classList.add("is-collapsed");
     var more = document.createElement("button");
     more.type = "button";
