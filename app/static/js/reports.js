@@ -37,7 +37,7 @@
     box.parentNode.insertBefore(more, box.nextSibling);
   });
 
-  // Phones: the filters fold under "Lọc, tìm kiếm" (reports.css).
+  // Phones: the filters fold under "Hiện bộ lọc" (reports.css).
   var filtersToggle = document.querySelector(".filters-toggle");
   if (filtersToggle) {
     filtersToggle.addEventListener("click", function () {
