@@ -31,6 +31,8 @@ def test_lists_of_roles_permissions_and_users_show_names(app):
     assert "Khách (chưa đăng nhập)" in roles and " Public " not in f" {roles} "
     permissions = text_of(get_ok(admin, "/permissions/list/?psize_PermissionNameView=100"))
     assert "can_this_form_post" not in permissions and "Gửi biểu mẫu" in permissions
+    on_views = get_ok(admin, "/permissionviews/list/")
+    assert "can_this_form_post" not in on_views and "Gửi biểu mẫu" in on_views
     users = get_ok(admin, "/users/list/?_flt_0_username=gtvt.xuly")
     assert "[Cán bộ xử lý]" not in users and "Cán bộ xử lý" in users
 

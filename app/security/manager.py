@@ -151,6 +151,8 @@ class PermissionOnViewView(PermissionViewModelView):
     class_permission_name = "PermissionViewModelView"
     label_columns = {**PermissionViewModelView.label_columns, "role": "Vai trò"}
     formatters_columns = {"permission": permission_name, "view_menu": view_name}
+    # FAB's filter lists would offer the raw codes ("can_this_form_post"): filter by role only.
+    search_columns = ["role"]
 
 
 # The "Bảo mật" menu's lists of permission and view names: what they mean, not their codes.
