@@ -309,3 +309,19 @@ def test_the_intake_page_says_what_happened(app, clients, ids):
     assert "(Chờ phân phối)" in get_ok(centre, f"/phan-anh/{rid}")
     queue = get_ok(centre, "/phan-anh/tat-ca/?tab=tat-ca&trang_thai=assigned")
     assert re.search(r"\d{2}/\d{2}/\d{4}</span> – <span", queue) or "Không có phản ánh" in queue
+
+
+def test_a_repeated_form_of_the_data_screens_changes_nothing(app):
+    """FAB's own forms get their token from js/forms.js; the server holds it the same way."""
+    from app.models import Source
+
+    admin = login(app, "quantri")
+    page = get_ok(admin, "/sourceview/add")
+    data = {"csrf_token": csrf_token(page), "_once": "source-twice-0000000001",
+            "name": "Nguồn thử gửi hai lần", "channel": "other", "active": "y"}
+    first = admin.post("/sourceview/add", data=data, headers={"Referer": "http://localhost/sourceview/add"})
+    second = admin.post("/sourceview/add", data=data, headers={"Referer": "http://localhost/sourceview/add"})
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"].endswith("/sourceview/add")
+    assert "Đã cập nhật" in get_ok(admin, "/sourceview/list/")
+    assert _count(app, Source, name="Nguồn thử gửi hai lần") == 1

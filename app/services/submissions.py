@@ -18,6 +18,7 @@ import re
 import secrets
 
 from flask import abort, flash, g, has_request_context, redirect, request, url_for
+from flask_appbuilder.utils.base import is_safe_redirect_url
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete
@@ -46,7 +47,9 @@ def _repeat_answer(token: str):
     flash(REPEATED, "info")
     if row is not None and row.report_id is not None:
         return redirect(url_for("ReportPageView.show", report_id=row.report_id, tab="nhat-ky"))
-    return redirect(request.url)
+    # Back to the page the form was on (a POST-only address, as FAB's actions, cannot be shown).
+    referrer = request.referrer
+    return redirect(referrer if referrer and is_safe_redirect_url(referrer) else request.url)
 
 
 def claim_token():
