@@ -79,8 +79,12 @@ def claim_token():
 def _remember_report(report, event, user) -> None:
     """The report a submission created or changed: a repeat is sent back to its page."""
     row = g.get("form_submission") if has_request_context() else None
-    if row is not None:
-        row.report_id = report.id
+    if row is None:
+        return
+    # One report: its page. Several (a bulk action): none, the repeat goes back to the form.
+    reports = g.setdefault("form_submission_reports", set())
+    reports.add(report.id)
+    row.report_id = report.id if len(reports) == 1 else None
 
 
 def init_app(app) -> None:
