@@ -28,9 +28,10 @@ def test_a_double_click_on_cap_nhat_makes_one_report(new_page, live_server):
     page = new_page()
     sign_in(page, live_server, "trungtam")
     _fill_intake(page, live_server, "Nhấp đúp cống tắc Ngự Bình")
-    page.dblclick(".intake-form button[type=submit]")
+    with page.expect_navigation():
+        page.dblclick(".intake-form button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert re.search(r"/phan-anh/\d+", page.url)
+    assert re.search(r"/phan-anh/\d+", page.url), page.inner_text(".report-main")[:500]
     assert _queue_total(page, live_server, "nhap+dup+cong+tac+ngu+binh") == 1
 
     # Without the browser's courtesy (the button disabled): the same form sent twice at once
