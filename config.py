@@ -93,6 +93,11 @@ AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 # Shared storage for several app instances (e.g. redis://127.0.0.1:6379/0); memory is per process.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
+# The public channel (portal /cong-khai/, Open311 POST): per address, no outside service.
+PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "5 per minute; 50 per day")
+PUBLIC_TRACK_RATE_LIMIT = os.environ.get("PUBLIC_TRACK_RATE_LIMIT", "20 per minute; 200 per day")
+# A person needs longer than this between opening "Gửi phản ánh" and sending it (seconds).
+PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("PUBLIC_MIN_FILL_SECONDS", "4"))
 
 # --- Language and time ------------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "vi"

@@ -73,6 +73,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         errors.init_app(app)
         ops.init_app(app)
         register_views(appbuilder)
+        _init_public_channel(app)
         _init_administration(app)
         if schema_ready():
             sync_security()
@@ -96,6 +97,14 @@ def _init_administration(app: Flask) -> None:
     auth.init_app(app)
     submissions.init_app(app)  # after the sign-in checks: a token is taken for a page that runs
     init_console(app, appbuilder, db)
+
+
+def _init_public_channel(app: Flask) -> None:
+    """Open311 at /open311/v2/ and the citizens' ratings hook (the portal is a view)."""
+    from .services import public  # noqa: F401  (registers its workflow event hook)
+    from .views import open311
+
+    open311.init_app(app)
 
 
 def sync_security() -> None:

@@ -5,4 +5,5 @@ from .user import AppUser  # noqa: F401
 from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit, ReportUnitKind  # noqa: F401
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
 from .visit import QueueVisit  # noqa: F401
+from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401
 from .submission import FormSubmission  # noqa: F401

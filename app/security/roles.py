@@ -31,7 +31,8 @@ CATALOGUES = ("Unit", "Field", "Source", "WorkdayException")
 REPORT_VIEWS = ("Report", "Dashboard")
 # The queues of the left menu (app/services/queues.py), each shown to the roles it concerns;
 # "ReportList" ("Tất cả phản ánh") lists the person's whole scope.
-CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "ReportList")
+CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "QueueFeedback",
+                 "ReportList")
 HANDLER_QUEUES = ("QueueProcessing", "QueueFollowUp", "ReportList")
 LEADER_QUEUES = ("QueueApproval", "QueueFollowUp", "ReportList")
 VIEWER_QUEUES = ("ReportList",)

@@ -5,6 +5,8 @@ from ..api.report import ReportApi
 from .bulk import register_bulk_views
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
+from .feedback import FeedbackAnswerView
+from .portal import PortalView
 from .reports import register_report_views
 
 REPORTS_MENU = "Phản ánh, kiến nghị"
@@ -15,6 +17,7 @@ PERSONNEL_MENU = "Nhân sự"
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
     register_report_views(appbuilder, REPORTS_MENU)
+    appbuilder.add_view_no_menu(FeedbackAnswerView)
     register_bulk_views(appbuilder)  # "Thao tác với các phản ánh đã chọn" on the queues
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
@@ -31,6 +34,9 @@ def register_views(appbuilder) -> None:
                         category=PERSONNEL_MENU)
     appbuilder.add_view(DataConsoleView, "Bảng dữ liệu quản trị", icon="fa-database",
                         category="Security")  # FAB's own menu of accounts and roles
+
+    # The public portal (/cong-khai/): no sign-in, no menu entry inside the application.
+    appbuilder.add_view_no_menu(PortalView)
 
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(FieldApi)

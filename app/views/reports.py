@@ -298,6 +298,7 @@ CONTENT_LABELS = {
     Action.PUBLISH: "Nội dung đăng tải",
     Action.COMMENT: "Nội dung trao đổi",
     Action.FOLLOW_DONE: "Nội dung phản hồi",
+    Action.REPLY: "Nội dung trả lời (người phản ánh đọc được)",
 }
 # What cannot be undone is named on its button and confirmed before it is sent (forms.js).
 BUTTON_LABELS = {Action.APPROVE: "Duyệt", Action.REJECT: "Không tiếp nhận",
@@ -492,7 +493,7 @@ def _queues_holding(user, status: str, unit_id: int | None) -> set[str]:
     ``status`` assigned to ``unit_id``."""
     mine = unit_id is not None and unit_id == getattr(user, "unit_id", None)
     return {q.key for q in _openable_queues()
-            if not q.follow and q.arrival == "updated_at"
+            if not (q.follow or q.feedback) and q.arrival == "updated_at"
             and q.waiting.cond.matches(status, mine, True)}
 
 

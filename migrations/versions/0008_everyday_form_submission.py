@@ -1,13 +1,13 @@
 """one-time form tokens: a repeated submission changes nothing (issue 15)
 
 Revision ID: 0008_everyday
-Revises: 0004
+Revises: 0012_public
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0008_everyday"
-down_revision = "0004"
+down_revision = "0012_public"
 branch_labels = None
 depends_on = None
 
