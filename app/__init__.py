@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.before_request(_wtforms_translations)
 
         from . import errors, ops, templating
+        from .services import notifications  # noqa: F401  (its @on_event hook: who is told)
         from .views.registry import register_views
 
         templating.init_app(app)
@@ -91,9 +92,10 @@ def _init_administration(app: Flask) -> None:
     console at /admin/."""
     from .console import init_console
     from .security import auth
-    from .services import audit, submissions
+    from .services import audit, counters, submissions
 
     audit.init_app(app, db)
+    counters.init_app(db)
     auth.init_app(app)
     submissions.init_app(app)  # after the sign-in checks: a token is taken for a page that runs
     init_console(app, appbuilder, db)

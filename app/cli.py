@@ -112,9 +112,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(source_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
+    from .cli_notify import notify_cli
     from .cli_personnel import personnel_cli
 
     app.cli.add_command(personnel_cli)
+    app.cli.add_command(notify_cli)
     from .cli_perf import perf_cli
 
     app.cli.add_command(perf_cli)

@@ -49,15 +49,17 @@ def generate_command(n_reports: int, events_per_report: float, seed: int,
               help="Số lượt đo mỗi trang (sau khi chạy khởi động).")
 @click.option("--account", "accounts", multiple=True,
               help="Chỉ đo tài khoản này (lặp lại được); mặc định một tài khoản mỗi vai trò.")
+@click.option("--max-minutes", type=click.FloatRange(min=1), default=None,
+              help="Dừng đo trang mới sau chừng ấy phút (các trang chính được đo trước).")
 @click.option("--no-write", is_flag=True, help="Không ghi docs/PERFORMANCE.md.")
-def bench_command(rounds: int, accounts: tuple[str, ...], no_write: bool) -> None:
+def bench_command(rounds: int, accounts: tuple[str, ...], max_minutes: float | None,
+                  no_write: bool) -> None:
     """Đo mọi trang của DESIGN §11 (gunicorn một worker) bên cạnh SQL trần của chính trang đó."""
     from .perf.bench import BENCH_ACCOUNTS, BenchError, run, summary
 
     try:
         block, results = run(rounds, accounts or BENCH_ACCOUNTS, write=not no_write,
-                             progress=lambda s: click.echo(s, err=True))
+                             progress=lambda s: click.echo(s, err=True), max_minutes=max_minutes)
     except BenchError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(results))
-    click.echo(block.split("\n\n")[-1] if "Not measured" not in block else "")

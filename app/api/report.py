@@ -38,7 +38,7 @@ from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
-from sqlalchemy import select
+from sqlalchemy import asc, desc, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -49,6 +49,7 @@ from ..formatting import iso_local
 from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
 from ..models.report import ATTACHMENT_STAGE_LABELS
+from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, scope_clause
 from ..services.search import keyword_clause
 from .base import RequestFiltersMixin
@@ -176,6 +177,21 @@ def _eager_options():
         joinedload(Report.received_by),
         selectinload(Report.unit_links).joinedload(ReportUnit.unit),
     )
+
+
+def _page_ids(query, count: int, column, descending: bool, page: int, size: int) -> list[int]:
+    """The ids of one page, ordered by ``column`` then id (a total order). An OFFSET walks
+    what it skips, so a page past the middle is read from the other end, backwards: at most
+    half of the reports are ever walked, along an index of (column, id)."""
+    start, end = page * size, max(min(page * size + size, count), page * size)
+    backwards = count // 2 < start < count
+    if backwards:
+        descending = not descending
+        start, end = count - end, count - start
+    direction = desc if descending else asc
+    ids = [row.id for row in query.order_by(direction(column), direction(Report.id))
+           .offset(start).limit(end - start)]
+    return ids[::-1] if backwards else ids
 
 
 # --- Request bodies --------------------------------------------------------------------------
@@ -459,14 +475,19 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         except FABException as exc:
             return self.response_400(message=str(exc))
         page, page_size = self._handle_page_args(args)
-        query = db.session.query(Report).filter(
-            scope_clause(user), keyword_clause(request.args.get("keyword"))
-        )
-        count = self.datamodel.query_count(query, filters)
-        query = self.datamodel.apply_all(
-            query, filters, order_column, order_direction, page=page, page_size=page_size
-        )
-        reports = query.options(*_eager_options()).all()
+        keyword = (request.args.get("keyword") or "").strip()
+        query = db.session.query(Report.id).filter(scope_clause(user), keyword_clause(keyword))
+        if filters.filters or keyword:
+            count = self.datamodel.query_count(query, filters)
+        else:  # the whole scope: from the kept counts, not a COUNT(*) of the table
+            count = queue_service.scope_total(user)
+        ids = _page_ids(self.datamodel.apply_filters(query, filters), count,
+                        getattr(Report, order_column), order_direction != "asc",
+                        page or 0, page_size)
+        by_id = {r.id: r for r in db.session.execute(
+            select(Report).where(Report.id.in_(ids)).options(*_eager_options())
+        ).unique().scalars()}
+        reports = [by_id[i] for i in ids]
         now = utcnow()
         result = [report_json(user, report, now) for report in reports]
         if columns:

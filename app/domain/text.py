@@ -1,10 +1,23 @@
-"""Vietnamese accent and case folding for keyword search."""
+"""Vietnamese accent and case folding for keyword search, and the words of a text or a query.
+
+A report is searched by its words (syllables): "ổ gà" finds "ổ gà" and "O GA" but not "ngã
+ba" — a word never matches inside another word. Two forms of a report's text are kept:
+the folded words ("o ga duong tranh"), which the full-text index holds, and the case-folded
+words with their accents (" ổ gà đường tránh "), which narrow a match when the person typed
+accents ("gà" finds "gà", not "ga" nor "gạ").
+"""
+from __future__ import annotations
+
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 # NFD splits "ổ" into "o" + marks, but "đ"/"Đ" are letters of their own and never decompose.
 _STROKED = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")
+_PHRASE = re.compile(r"[\"“”„«»]([^\"“”„«»]*)[\"“”„«»]?")
+_PHONE_CHARS = re.compile(r"[\s.()+-]")
 
 
 def fold(text: str | None) -> str:
@@ -16,6 +29,86 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", bare.casefold()).strip()
 
 
+def words(text: str | None) -> list[str]:
+    """The case-folded words of ``text``, accents kept (composed): "Ổ gà, đường" → ổ gà đường."""
+    if not text:
+        return []
+    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+
+
 def search_terms(query: str | None) -> list[str]:
-    """The folded words of a keyword query; every word must appear in a match."""
-    return [word for word in fold(query).split(" ") if word]
+    """The folded words of a text or query ("Ổ  GÀ, đường" → o ga duong)."""
+    return _WORD.findall(fold(query))
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """A Vietnamese phone number as the digits of its national form (+84 905… → 0905…)."""
+    if not phone:
+        return None
+    digits = _PHONE_CHARS.sub("", phone)
+    if not digits.isdigit() or len(digits) < 9:
+        return None
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def search_document(*parts: str | None, phone: str | None = None) -> tuple[str, str]:
+    """(folded words, " accented words ") of a report's searchable parts; the phone's digits
+    count as one more word of the folded form."""
+    text = " ".join(p for p in parts if p)
+    folded = search_terms(text)
+    digits = phone_digits(phone)
+    if digits:
+        folded.append(digits)
+    return " ".join(folded), " " + " ".join(words(text)) + " "
+
+
+@dataclass
+class Term:
+    """A word or a quoted phrase of a query: its folded words, and its accented words when the
+    person typed accents (they then narrow the match)."""
+
+    folded: list[str]
+    accented: list[str] | None = None
+
+
+@dataclass
+class Query:
+    terms: list[Term] = field(default_factory=list)
+    phrases: list[Term] = field(default_factory=list)
+    report_id: int | None = None  # "123" or "#123": also the report of that number
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases or self.report_id)
+
+
+def _term(text: str) -> Term:
+    accented = words(text)
+    folded = search_terms(text)
+    return Term(folded, accented if accented != folded else None)
+
+
+def parse_query(query: str | None) -> Query:
+    """Words, quoted phrases, a phone number or a report's number in what the person typed."""
+    result = Query()
+    if not query or not query.strip():
+        return result
+    raw = query.strip()
+    number = raw.removeprefix("#").strip()
+    if number.isdigit() and len(number) <= 9:
+        result.report_id = int(number)
+    digits = phone_digits(raw)
+    if digits:
+        result.terms.append(Term([digits]))
+        return result
+    for phrase in _PHRASE.findall(raw):
+        term = _term(phrase)
+        if len(term.folded) > 1:
+            result.phrases.append(term)
+        elif term.folded:
+            result.terms.append(term)
+    rest = _PHRASE.sub(" ", raw)
+    for word in words(rest):
+        result.terms.append(_term(word))
+    return result

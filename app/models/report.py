@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.text import fold
+from ..domain.text import search_document
 from ..domain.tracking import new_code
 from ..domain.workflow import ACTION_LABELS, OPEN_AT_UNIT, STATUS_LABELS, Status
 from .base import Timestamps, utcnow
@@ -70,8 +70,10 @@ class Report(Timestamps, Model):
     public_result: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    # Accent- and case-folded title, content, place and reporter, for keyword search.
+    # Keyword search (app.services.search): the folded words of title, content, place and
+    # reporter (name, phone digits), in a full-text index; the same words with their accents.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    search_accented: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Optimistic concurrency: of two simultaneous changes exactly one wins.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -86,15 +88,24 @@ class Report(Timestamps, Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_report_status_received", "status", "received_at"),
-        Index("ix_report_unit_status", "unit_id", "status"),
-        Index("ix_report_received_at", "received_at"),
+        # Migration 0006_perfapp: "arrived since the last visit" (the menu's NEW) per queue.
+        Index("ix_report_unit_status_updated", "unit_id", "status", "updated_at"),
+        Index("ix_report_status_updated", "status", "updated_at"),
+        Index("ix_report_status_created", "status", "created_at"),
+        # Migration 0006_perfapp: lists and REST pages ordered by time then id.
+        Index("ix_report_received_id", "received_at", "id"),
         Index("ix_report_due_at", "due_at"),
-        # Migration 0002: the "overdue, not processed" alert counts only reports open at a unit.
-        Index("ix_report_open_due", "due_at",
+        # Migration 0006_perfapp (0002's ix_report_open_due with the state): the "overdue, not
+        # processed" alert counts reports open at a unit on the index alone, for the province
+        # and for one unit.
+        Index("ix_report_open_status_due", "status", "due_at",
               sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
-        # Migration 0002: keyword search (LIKE '%…%' on the folded text) on PostgreSQL.
-        Index("ix_report_search_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_report_unit_open_due", "unit_id", "status", "due_at",
+              sqlite_where=text(OPEN_AT_UNIT_SQL), postgresql_where=text(OPEN_AT_UNIT_SQL)),
+        # Migration 0006b_perfapp: keyword search on PostgreSQL (SQLite: the FTS5 table
+        # report_search, kept by triggers).
+        Index("ix_report_search_fts", text("to_tsvector('simple'::regconfig, search_text)"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
         {"extend_existing": True},
     )
 
@@ -106,14 +117,17 @@ class Report(Timestamps, Model):
         return STATUS_LABELS.get(self.status, self.status)
 
     def refresh_search_text(self) -> None:
-        self.search_text = fold(
-            " ".join(
-                part or ""
-                # A confidential reporter's name stays out: a keyword must not reveal who it is.
-                for part in (self.title, self.content, self.location,
-                             None if self.confidential else self.reporter_name)
-            )
-        )
+        self.search_text, self.search_accented = searchable(
+            self.title, self.content, self.location, self.reporter_name, self.reporter_phone,
+            self.confidential)
+
+
+def searchable(title, content, location, reporter_name, reporter_phone,
+               confidential) -> tuple[str, str]:
+    """(search_text, search_accented) of a report's fields. A confidential reporter stays out:
+    a keyword must not reveal who reported."""
+    return search_document(title, content, location, None if confidential else reporter_name,
+                           phone=None if confidential else reporter_phone)
 
 
 @event.listens_for(Report, "before_insert")

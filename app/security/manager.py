@@ -95,17 +95,20 @@ class UserView(UserDBModelView):
     @expose("/userinfo/")
     @has_access
     def userinfo(self):
-        """The person's own account page; "Đổi mật khẩu" is not offered to a person of an SSO
-        unit (their password is the provider's, ours is never used)."""
+        """"Thông tin tài khoản": FAB's page and the person's choice of how to be told;
+        "Đổi mật khẩu" is not offered to a person of an SSO unit (their password is the
+        provider's, ours is never used)."""
+        from ..views.notify import preference_rows
+
         item = self.datamodel.get(g.user.id, self._base_filters)
         actions = {name: a for name, a in self.actions.items()
                    if not (name == "resetmypassword" and _signs_in_by_sso(g.user))}
         widgets = self._get_show_widget(g.user.id, item, actions=actions,
                                         show_fieldsets=self.user_show_fieldsets)
         self.update_redirect()
-        return self.render_template(self.show_template, title=self.user_info_title,
-                                    widgets=widgets, appbuilder=self.appbuilder)
-
+        return self.render_template("notify/user_info.html", title=self.user_info_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    prefs=preference_rows(g.user))
 
 class ResetMyPasswordView(FabResetMyPasswordView):
     """FAB's own password change, refused to a person of an SSO unit (it would say "Đã đổi mật

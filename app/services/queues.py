@@ -12,16 +12,19 @@ A report "arrives" in a queue when its row last changed (``Report.updated_at``: 
 of state writes it), when it was created for "Tiếp nhận" and "Tất cả phản ánh", and when the
 follow-up was sent for "Thông tin theo dõi".
 
-The badges of all queues come from at most five grouped queries per request (counts per state,
-latest arrival per state, follow-ups, citizens' ratings, visits), whatever the number of queues and reports; the
-lists and the counts use the same conditions (``Cond``), so a badge always equals its tab.
+The badges of all queues come from a few small statements per request, whatever the number
+of queues and reports: the counts kept by app.services.counters (per state, "assigned to my
+unit", "ever handled by my unit"), the citizens' ratings when the person has that queue, and
+per queue the person's last visit with one EXISTS "arrived since". Lists and counts use the
+same conditions (``Cond``), so a badge equals its tab.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
-from sqlalchemy import and_, case, distinct, exists, false, func, not_, select, true, update
+from sqlalchemy import and_, case, exists, false, func, not_, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -30,8 +33,10 @@ from ..domain.workflow import Status
 from ..extensions import db
 from ..models import AppUser, Feedback, Rating, Report, ReportUnit, ReportUnitKind, Unit
 from ..models.base import utcnow
+from ..models.counter import PROVINCE
 from ..models.visit import QueueVisit
-from .scope import scope_clause, sees_all
+from .counters import FOLLOW_DONE, FOLLOW_OPEN, counts_of, parse_state_bucket
+from .scope import roles_of, scope_clause, sees_all
 from .search import keyword_clause
 from .workflow import overdue_clause
 
@@ -281,22 +286,25 @@ def condition_clause(user, key: str):
 
 
 def alert_counts(user) -> dict[str, int]:
-    """The four numbers of the Cảnh báo panel, in two queries."""
-    scope = scope_clause(user)
-    first = db.session.execute(
-        select(*(func.count(case((condition_clause(user, key), 1)))
-                 for key in ("moi", "chua-xu-ly", "qua-han")))
-        .where(scope, Report.status.in_([Status.NEW.value, *_NOT_PROCESSED]))
-    ).one()
-    follow = [ReportUnit.kind == ReportUnitKind.FOLLOW.value, ReportUnit.done_at.is_(None)]
-    if not sees_all(user):
-        unit_id = getattr(user, "unit_id", None)
-        follow.append(ReportUnit.unit_id == unit_id if unit_id is not None else false())
-    follow_count = db.session.execute(
-        select(func.count(distinct(ReportUnit.report_id))).where(*follow)
+    """The four numbers of the Cảnh báo panel: three from the counts, the overdue ones (a
+    matter of the clock) counted on the index of open reports' due dates."""
+    groups = state_groups(user)
+    see_all = sees_all(user)
+
+    def count(statuses, need_mine):
+        return sum(n for status, mine, _, n in groups
+                   if status in statuses and (mine or see_all or not need_mine))
+
+    if see_all:
+        follow_open = counts_of(db.session, [PROVINCE])[PROVINCE].get(FOLLOW_OPEN, 0)
+    else:
+        follow_open = follow_counts(user)[0]
+    overdue = db.session.execute(
+        select(func.count()).select_from(Report).where(condition_clause(user, "qua-han"))
     ).scalar_one()
-    return {"moi": first[0], "chua-xu-ly": first[1], "qua-han": first[2],
-            "theo-doi": follow_count}
+    return {"moi": count({Status.NEW.value} if see_all else {Status.ASSIGNED.value}, True),
+            "chua-xu-ly": count(set(_NOT_PROCESSED), True), "qua-han": overdue,
+            "theo-doi": follow_open}
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -326,8 +334,18 @@ def _tab_clause(user, queue: Queue, tab: Tab):
     return tab.cond.clause(unit_id)
 
 
-def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
-    """``select(*columns)`` from the reports of ``tab`` within the scope, filtered."""
+def _arrival(queue: Queue):
+    """The column telling when a row arrived in ``queue``."""
+    if queue.follow:
+        return FollowLink.created_at
+    if queue.feedback:
+        return Feedback.created_at
+    return getattr(Report, queue.arrival)
+
+
+def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns):
+    """``select(*columns)`` from the reports of ``tab`` (None: of any tab) within the scope,
+    filtered."""
     query = select(*columns).select_from(Report)
     if queue.follow:
         query = query.join(FollowLink, and_(
@@ -337,30 +355,32 @@ def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
         ))
     if queue.feedback:
         query = query.join(Feedback, Feedback.report_id == Report.id)
-    return query.where(scope_clause(user), _tab_clause(user, queue, tab),
-                       *filter_clauses(user, filters))
+    tab_clause = true() if tab is None else _tab_clause(user, queue, tab)
+    return query.where(scope_clause(user), tab_clause, *filter_clauses(user, filters))
 
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
-              page_size: int = PAGE_SIZE) -> tuple[list[Row], int]:
-    """One page of a queue's tab (newest first) and the number of rows of the whole tab.
+              page_size: int = PAGE_SIZE, few: bool = False) -> list[Row]:
+    """One page of a queue's tab, newest first: one query whatever the page size (the
+    receiver's and the unit's names joined in, no relationship loaded per row). Pages stop at
+    ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips.
 
-    Two queries, whatever the page size: the rows (with the receiver's and the unit's names
-    joined in, no relationship loaded per row) and the count."""
+    ``few``: the filters match at most COUNT_LIMIT reports (``tab_counts``). The database
+    then fetches those few and sorts them, instead of walking the time index newest first
+    until 20 match — which, for a rare keyword, is a walk through the whole table (the
+    planner cannot tell how rare a word is)."""
     receiver = aliased(AppUser)
-    if queue.follow:
-        arrival = FollowLink.created_at
-    elif queue.feedback:
-        arrival = Feedback.created_at
-    else:
-        arrival = getattr(Report, queue.arrival)
+    page = min(max(page, 1), MAX_PAGES)
+    arrival = _arrival(queue)
     if queue.feedback:
         # The dissatisfied first, then the newest rating.
         order = (case((Feedback.rating == Rating.NOT_SATISFIED.value, 0), else_=1),
                  Feedback.created_at.desc(), Feedback.id.desc())
         extra = (Feedback,)
     else:
-        order = (Report.received_at.desc(), Report.id.desc())
+        newest = (func.coalesce(Report.received_at, Report.received_at) if few
+                  else Report.received_at)
+        order = (newest.desc(), Report.id.desc())
         extra = ()
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
@@ -368,17 +388,70 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
         .order_by(*order)
-        .limit(page_size).offset(max(page - 1, 0) * page_size)
+        .limit(page_size).offset((page - 1) * page_size)
     )
-    rows = [
+    return [
         Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name,
             *rest)
         for report, arrived_at, first, last, unit_name, *rest in db.session.execute(query)
     ]
-    total = db.session.execute(
-        _list_select(user, queue, tab, filters, func.count(Report.id))
-    ).scalar_one()
-    return rows, total
+
+
+# Counting a filtered tab stops here ("hơn 10.000"); listing stops at the same row.
+COUNT_LIMIT = 10_000
+MAX_PAGES = COUNT_LIMIT // PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Count:
+    n: int
+    more: bool = False  # more than ``n`` (= COUNT_LIMIT) rows
+
+    @property
+    def text(self) -> str:
+        number = f"{self.n:,}".replace(",", ".")
+        return f"hơn {number}" if self.more else number
+
+
+def page_count(count: Count, page_size: int = PAGE_SIZE) -> int:
+    return min(max(math.ceil(count.n / page_size), 1), MAX_PAGES)
+
+
+def _has_filters(filters: Filters) -> bool:
+    return any(getattr(filters, name) for name in filters.__dataclass_fields__)
+
+
+def tab_counts(user, queue: Queue, filters: Filters,
+               current: Tab | None = None) -> dict[str, Count]:
+    """The number of reports of each tab of ``queue`` with ``filters`` applied.
+
+    Nothing filtered: exact, from the kept counts. Filtered: one pass over at most
+    COUNT_LIMIT + 1 matching reports of the queue, each tab counted in it; when more match,
+    each tab reads "more than" what that pass saw, and the ``current`` tab (the list shown) is
+    counted on its own up to COUNT_LIMIT."""
+    if not _has_filters(filters):
+        groups = [] if queue.follow or queue.feedback else state_groups(user)
+        follow = follow_counts(user) if queue.follow else (0, 0)
+        rated = _feedback_groups(user) if queue.feedback else {}
+        return {t.key: Count(tab_count(queue, t, groups, follow, rated)) for t in queue.tabs}
+    conditions = [_tab_clause(user, queue, t) for t in queue.tabs]
+    flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
+    matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
+                .limit(COUNT_LIMIT + 1).subquery())
+    row = db.session.execute(
+        select(func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
+                               for i in range(len(conditions))))
+    ).one()
+    seen, per_tab = row[0], row[1:]
+    if seen <= COUNT_LIMIT:
+        return {t.key: Count(n) for t, n in zip(queue.tabs, per_tab)}
+    counts = {t.key: Count(min(n, COUNT_LIMIT), more=True) for t, n in zip(queue.tabs, per_tab)}
+    if current is not None and counts[current.key].n < COUNT_LIMIT:
+        n = db.session.execute(select(func.count()).select_from(
+            _list_select(user, queue, current, filters, Report.id)
+            .limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+        counts[current.key] = Count(min(n, COUNT_LIMIT), n > COUNT_LIMIT)
+    return counts
 
 
 # --- Badges -------------------------------------------------------------------------------------
@@ -400,70 +473,45 @@ class Badge:
         return f"({self.waiting}/{self.total})"
 
 
-@dataclass
-class _Groups:
-    counts: list = field(default_factory=list)  # (status, mine, handled, count)
-    latest: list = field(default_factory=list)  # (status, mine, handled, max updated, max created)
-
-
-def _report_groups(user, queues: list[Queue]) -> _Groups:
-    """Counts per (state, assigned to my unit, ever handled by my unit) within the scope, and the
-    latest arrivals among the states of the waiting tabs: two grouped queries."""
+def state_groups(user) -> list[tuple[str, bool, bool, int]]:
+    """Reports within the person's scope per (state, assigned to my unit, ever handled by my
+    unit): from the counts kept by app.services.counters, one small query."""
     unit_id = getattr(user, "unit_id", None)
-    needs = set().union(*(t.cond.needs() for q in queues for t in q.tabs[:2]))
-    keys = [Report.status.label("status")]
-    if "mine" in needs and unit_id is not None:
-        keys.append(case((and_(Report.unit_id.is_not(None), Report.unit_id == unit_id), 1),
-                         else_=0).label("mine"))
-    # "Ever handled by my unit" as an outer join (at most one link per report, unit and kind),
-    # not as an EXISTS evaluated per report.
-    handled = aliased(ReportUnit, name="handled_link")
-    join_handled = "handled" in needs and unit_id is not None
-    if join_handled:
-        keys.append(case((handled.id.is_not(None), 1), else_=0).label("handled"))
-    waiting_states = set().union(*(q.waiting.cond.statuses for q in queues))
-
-    def grouped(extra_columns, *where):
-        inner = select(*keys, *extra_columns).select_from(Report)
-        if join_handled:
-            inner = inner.outerjoin(handled, and_(
-                handled.report_id == Report.id, handled.unit_id == unit_id,
-                handled.kind == ReportUnitKind.HANDLING.value))
-        inner = inner.where(scope_clause(user), *where).subquery()
-        group = [inner.c[k.name] for k in keys]
-        aggregates = [func.count()] if not extra_columns else [
-            func.max(inner.c.updated_at), func.max(inner.c.created_at)]
-        return db.session.execute(select(*group, *aggregates).group_by(*group)).all()
-
-    def normalise(row, n_aggregates):
-        values = dict(zip([k.name for k in keys], row[: len(keys)]))
-        return (values["status"], bool(values.get("mine")), bool(values.get("handled")),
-                *row[len(keys): len(keys) + n_aggregates])
-
-    groups = _Groups()
-    groups.counts = [normalise(r, 1) for r in grouped([])]
-    if waiting_states:
-        groups.latest = [
-            normalise(r, 2)
-            for r in grouped(
-                [Report.updated_at.label("updated_at"), Report.created_at.label("created_at")],
-                Report.status.in_(sorted(s.value for s in waiting_states)),
-            )
-        ]
-    return groups
+    see_all = sees_all(user)
+    units = ([PROVINCE] if see_all else []) + ([unit_id] if unit_id is not None else [])
+    if not see_all and (unit_id is None or not roles_of(user)):
+        return []
+    counts = counts_of(db.session, units)
+    groups: dict[tuple[str, bool, bool], int] = {}
+    for bucket, n in counts.get(unit_id, {}).items() if unit_id is not None else ():
+        key = parse_state_bucket(bucket)
+        if key is not None:
+            groups[key] = groups.get(key, 0) + n
+    if see_all:
+        # The whole province: the unit's own reports keep their flags, the others have none.
+        unit_per_state: dict[str, int] = {}
+        for (status, _, _), n in groups.items():
+            unit_per_state[status] = unit_per_state.get(status, 0) + n
+        for bucket, n in counts[PROVINCE].items():
+            key = parse_state_bucket(bucket)
+            if key is not None:
+                others = n - unit_per_state.get(key[0], 0)
+                groups[(key[0], False, False)] = groups.get((key[0], False, False), 0) + others
+    return [(status, mine, handled, n) for (status, mine, handled), n in groups.items() if n]
 
 
-def _follow_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
+def scope_total(user) -> int:
+    """The number of reports the person may see."""
+    return sum(n for *_, n in state_groups(user))
+
+
+def follow_counts(user) -> tuple[int, int]:
+    """(open, done) follow-ups of the person's unit."""
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None:
-        return {}
-    is_open = ReportUnit.done_at.is_(None)
-    rows = db.session.execute(
-        select(is_open.label("open"), func.count(), func.max(ReportUnit.created_at))
-        .where(ReportUnit.unit_id == unit_id, ReportUnit.kind == ReportUnitKind.FOLLOW.value)
-        .group_by(is_open)
-    ).all()
-    return {bool(r[0]): (r[1], r[2]) for r in rows}
+        return 0, 0
+    counts = counts_of(db.session, [unit_id])[unit_id]
+    return counts.get(FOLLOW_OPEN, 0), counts.get(FOLLOW_DONE, 0)
 
 
 def _feedback_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
@@ -478,45 +526,51 @@ def _feedback_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
     return {bool(r[0]): (r[1], r[2]) for r in rows}
 
 
-def visits(user) -> dict[str, dt.datetime]:
-    rows = db.session.execute(
-        select(QueueVisit.queue, QueueVisit.seen_at).where(QueueVisit.user_id == user.id)
-    ).all()
-    return {queue: seen_at for queue, seen_at in rows}
+def tab_count(queue: Queue, tab: Tab, groups, follow: tuple[int, int], rated=None) -> int:
+    """The number of reports of a tab (no filter) from the counts (``rated``: the ratings of
+    ``_feedback_groups``)."""
+    if queue.follow:
+        return follow[1] if tab.follow_done else follow[0]
+    if queue.feedback:
+        return (rated or {}).get(bool(tab.answered), (0, None))[0]
+    return sum(n for status, mine, handled, n in groups if tab.cond.matches(status, mine, handled))
+
+
+def _arrived_since(user, queue: Queue, seen_at):
+    """SQL: some report of the queue's waiting tab arrived after ``seen_at`` (SQL)."""
+    arrival = _arrival(queue)
+    return _list_select(user, queue, queue.waiting, Filters(), Report.id).where(
+        arrival > seen_at).exists()
+
+
+def _seen_at(user, queue: Queue):
+    """SQL: when the person last opened ``queue`` (NULL: never)."""
+    return (select(QueueVisit.seen_at)
+            .where(QueueVisit.user_id == user.id, QueueVisit.queue == queue.key)
+            .scalar_subquery())
 
 
 def badges(user, queues: list[Queue]) -> dict[str, Badge]:
-    """The badge of each of ``queues`` (those the person may open) for ``user``."""
+    """The badge of each of ``queues`` (those the person may open) for ``user``: the counts,
+    then, in one statement, each queue's last opening by the person and whether something
+    arrived in its waiting tab since (one EXISTS per queue)."""
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
-    report_queues = [q for q in queues if not (q.follow or q.feedback)]
-    groups = _report_groups(user, report_queues) if report_queues else _Groups()
-    follow = _follow_groups(user) if any(q.follow for q in queues) else {}
+    groups = state_groups(user) if any(not (q.follow or q.feedback) for q in queues) else []
+    follow = follow_counts(user) if any(q.follow for q in queues) else (0, 0)
     rated = _feedback_groups(user) if any(q.feedback for q in queues) else {}
-    seen = visits(user)
+    columns = []
     for queue in queues:
-        badge = Badge(seen_at=seen.get(queue.key))
-        if queue.follow:
-            badge.waiting, badge.latest = follow.get(True, (0, None))
-            badge.done = follow.get(False, (0, None))[0]
-        elif queue.feedback:
-            badge.waiting, badge.latest = rated.get(False, (0, None))
-            badge.done = rated.get(True, (0, None))[0]
-        else:
-            for status, mine, handled, count in groups.counts:
-                if queue.waiting.cond.matches(status, mine, handled):
-                    badge.waiting += count
-                elif queue.done.cond.matches(status, mine, handled):
-                    badge.done += count
-            for status, mine, handled, updated, created in groups.latest:
-                if queue.waiting.cond.matches(status, mine, handled):
-                    moment = created if queue.arrival == "created_at" else updated
-                    if moment and (badge.latest is None or moment > badge.latest):
-                        badge.latest = moment
-        badge.new = badge.waiting > 0 and (
-            badge.seen_at is None or (badge.latest is not None and badge.latest > badge.seen_at)
-        )
+        seen = _seen_at(user, queue)
+        columns += [seen, _arrived_since(user, queue, seen)]
+    row = db.session.execute(select(*(c.label(f"c{i}") for i, c in enumerate(columns)))).one()
+    for i, queue in enumerate(queues):
+        seen_at, arrived = row[2 * i], row[2 * i + 1]
+        badge = Badge(seen_at=seen_at)
+        badge.waiting = tab_count(queue, queue.waiting, groups, follow, rated)
+        badge.done = tab_count(queue, queue.done, groups, follow, rated)
+        badge.new = badge.waiting > 0 and (seen_at is None or bool(arrived))
         result[queue.key] = badge
     return result
 
@@ -545,9 +599,10 @@ def is_new(row: Row, tab: Tab, queue: Queue, seen_before: dt.datetime | None) ->
 
 
 __all__ = [
-    "Badge", "COLUMNS", "CONDITIONS", "Cond", "Filters", "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY",
-    "Queue", "Row", "Tab", "alert_counts", "badges", "condition_clause", "filter_clauses",
-    "is_new", "list_page", "mark_seen", "visits",
+    "Badge", "COLUMNS", "CONDITIONS", "COUNT_LIMIT", "Cond", "Count", "Filters", "MAX_PAGES",
+    "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row", "Tab", "alert_counts", "badges",
+    "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
+    "scope_total", "tab_counts",
 ]
 
 

@@ -1,23 +1,148 @@
-"""Keyword search over reports, ignoring Vietnamese accents and case.
+"""Keyword search over reports: whole words, accent-free, quoted phrases, typed accents narrow.
 
-Reports keep a folded shadow column (``Report.search_text``, see app.domain.text.fold), so the
-same query works on SQLite and PostgreSQL: every folded word of the query must appear in it.
-On PostgreSQL a trigram index (migration 0002) serves these ``LIKE '%…%'`` conditions.
+Each report keeps two forms of its searchable text (``app.domain.text.search_document``): the
+folded words (``Report.search_text``, with the reporter's phone digits) and the accented words
+(``Report.search_accented``). The folded words are in a full-text index — PostgreSQL: a GIN
+index on ``to_tsvector('simple', search_text)`` (migration 0006b_perfapp); SQLite: the FTS5
+table ``report_search`` kept by triggers — so every word of the query must be a whole word of
+the report and a quoted phrase its words in a row. Words or phrases typed with accents must
+also appear with those accents (a LIKE on the accented words, checked only on the index's
+matches). "123" or "#123" also finds report number 123; a phone number finds its reports.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, true
+from sqlalchemy import and_, bindparam, literal_column, or_, select, text, true
 
-from ..domain.text import search_terms
+from ..domain import tracking
+from ..domain.text import Query, parse_query
+from ..extensions import db
 from ..models import Report
+from .derived import rebuilds
+
+FTS_TABLE = "report_search"
 
 
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _postgresql_match(query: Query):
+    parts = [" & ".join(f"'{w}'" for t in query.terms for w in t.folded)]
+    parts += ["(" + " <-> ".join(f"'{w}'" for w in p.folded) + ")" for p in query.phrases]
+    tsquery = " & ".join(p for p in parts if p)
+    return literal_column("to_tsvector('simple'::regconfig, report.search_text)").op("@@")(
+        text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=tsquery))
+
+
+def _sqlite_match(query: Query):
+    parts = [f'"{w}"' for t in query.terms for w in t.folded]
+    parts += ['"' + " ".join(p.folded) + '"' for p in query.phrases]
+    matching = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(
+        text(f"{FTS_TABLE} MATCH :fts").bindparams(fts=" AND ".join(parts)))
+    return Report.id.in_(matching)
+
+
 def keyword_clause(query: str | None):
-    words = search_terms(query)
-    if not words:
+    """SQL condition on ``Report``: the report matches what the person typed."""
+    parsed = parse_query(query)
+    if not parsed:
         return true()
-    return and_(*(Report.search_text.like(f"%{_escape_like(w)}%", escape="\\") for w in words))
+    clauses = []
+    if parsed.terms or parsed.phrases:
+        dialect = db.session.get_bind().dialect.name
+        clauses.append(_postgresql_match(parsed) if dialect == "postgresql"
+                       else _sqlite_match(parsed))
+        for term in [*parsed.terms, *parsed.phrases]:
+            if term.accented:
+                clauses.append(Report.search_accented.like(
+                    f"% {_escape_like(' '.join(term.accented))} %", escape="\\"))
+    alternatives = [and_(*clauses)] if clauses else []
+    if parsed.report_id is not None:
+        alternatives.append(Report.id == parsed.report_id)
+    code = tracking.normalise(query)
+    if code is not None:
+        alternatives.append(Report.tracking_code == code)
+    return or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+# --- The index and the derived columns (migrations, bulk loads) -------------------------------
+
+_SQLITE_INDEX = [
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='report', "
+    "content_rowid='id', tokenize='unicode61')",
+    f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON report BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON report BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF search_text ON report BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+
+
+def create_search_index(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(
+            "CREATE INDEX IF NOT EXISTS ix_report_search_fts ON report "
+            "USING gin (to_tsvector('simple'::regconfig, search_text))"))
+        return
+    for statement in _SQLITE_INDEX:
+        connection.execute(text(statement))
+    rebuild_search_index(connection)
+
+
+def drop_search_index(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("DROP INDEX IF EXISTS ix_report_search_fts"))
+        return
+    for suffix in ("insert", "delete", "update"):
+        connection.execute(text(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {FTS_TABLE}"))
+
+
+@rebuilds("chỉ mục tìm kiếm theo từ")
+def rebuild() -> None:
+    """The searchable forms of the reports a bulk load wrote without them (``search_accented``
+    empty; a loader that fills both with ``app.models.report.searchable`` leaves none), then
+    SQLite's full-text table."""
+    connection = db.session.connection()
+    refill_search_text(connection, only_missing=True)
+    rebuild_search_index(connection)
+
+
+def rebuild_search_index(connection) -> None:
+    """Refill the SQLite full-text table from ``report.search_text`` (PostgreSQL's index
+    follows the column by itself)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+
+
+def refill_search_text(connection, batch: int = 5000, only_missing: bool = False) -> None:
+    """Recompute both searchable forms of every report (of those without them) from its
+    fields (the same rule as ``Report.refresh_search_text``), in batches."""
+    from ..models.report import searchable
+
+    table = Report.__table__
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(table.c.id, table.c.title, table.c.content, table.c.location,
+                   table.c.reporter_name, table.c.reporter_phone, table.c.confidential)
+            .where(table.c.id > last, table.c.search_accented == "" if only_missing else true())
+            .order_by(table.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        values = []
+        for row in rows:
+            folded, accented = searchable(row.title, row.content, row.location,
+                                          row.reporter_name, row.reporter_phone,
+                                          row.confidential)
+            values.append({"row_id": row.id, "folded": folded, "accented": accented})
+        connection.execute(
+            table.update().where(table.c.id == bindparam("row_id"))
+            .values(search_text=bindparam("folded"), search_accented=bindparam("accented")),
+            values)
+        last = rows[-1].id

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import calendar
@@ -24,6 +24,7 @@ from ..models import (
     AttachmentStage, Field, Report, ReportEvent, ReportUnit, ReportUnitKind, Source, Unit,
 )
 from ..models.base import utcnow
+from ..models.report import OPEN_AT_UNIT_SQL
 from . import attachments as attachment_store
 from . import calendar as calendar_service
 from .scope import get_visible_report, roles_of
@@ -474,13 +475,11 @@ def create_report(user, data: NewReport) -> Report:
 
 
 def overdue_clause(now: dt.datetime | None = None):
-    """SQL condition: handled by a unit, not yet approved, past its due date."""
-    from ..domain.workflow import OPEN_AT_UNIT
-
+    """SQL condition: handled by a unit, not yet approved, past its due date. The state test is
+    written as the partial indexes' own condition: SQLite uses a partial index only for a
+    query that states its condition literally."""
     now = now or utcnow()
-    return (Report.due_at.is_not(None)) & (Report.due_at < now) & (
-        Report.status.in_([s.value for s in OPEN_AT_UNIT])
-    )
+    return (Report.due_at.is_not(None)) & (Report.due_at < now) & text("report." + OPEN_AT_UNIT_SQL)
 
 
 def is_overdue(report: Report, now: dt.datetime | None = None) -> bool:

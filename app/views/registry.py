@@ -2,8 +2,10 @@
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
 from ..api.bulk import ReportBulkApi
 from ..api.report import ReportApi
+from ..api.notify import NoticeApi, NotificationApi
 from .bulk import register_bulk_views
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
+from .notify import register_notify_views
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
 from .feedback import FeedbackAnswerView
 from .portal import PortalView
@@ -21,6 +23,7 @@ def register_views(appbuilder) -> None:
     register_bulk_views(appbuilder)  # "Thao tác với các phản ánh đã chọn" on the queues
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
+    register_notify_views(appbuilder, REPORTS_MENU)  # "Thông báo", the bell's page
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
     appbuilder.add_view(UnitView, "Đơn vị xử lý", icon="fa-building", category=CATALOGUE_MENU,
                         category_icon="fa-list")
@@ -42,4 +45,6 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(FieldApi)
     appbuilder.add_api(SourceApi)
     appbuilder.add_api(ReportApi)
+    appbuilder.add_api(NotificationApi)
+    appbuilder.add_api(NoticeApi)
     appbuilder.add_api(ReportBulkApi)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import os
 
 from flask import abort, flash, g, redirect, request, send_file, session, url_for
@@ -100,10 +99,12 @@ def _badge_markup(badge: queue_service.Badge | None) -> Markup:
 
 
 def queue_badge(item) -> Markup:
-    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue."""
-    queue = getattr(getattr(item, "baseview", None), "queue", None)
+    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue, or the
+    badge another view declares (``menu_badge``: the unread notices of "Thông báo")."""
+    view = getattr(item, "baseview", None)
+    queue = getattr(view, "queue", None)
     if queue is None:
-        return Markup("")
+        return view.menu_badge() if getattr(view, "menu_badge", None) else Markup("")
     try:
         return _badge_markup(current_badges().get(queue.key))
     except Exception:  # a menu must render even when the page itself is an error page
@@ -239,8 +240,15 @@ class QueueView(BaseView):
         seen_before = badge.seen_at if badge else None
         if badge:
             badge.new = False  # opened now: the menu of this very page shows it seen
-        rows, total = queue_service.list_page(user, queue, tab, filters, page)
-        pages = max(math.ceil(total / queue_service.PAGE_SIZE), 1)
+        counts = queue_service.tab_counts(user, queue, filters, tab)
+        total = counts[tab.key]
+        pages = queue_service.page_count(total)
+        if page > pages and total.n:
+            flash(f"Chỉ xem được {pages} trang đầu; vui lòng lọc thêm (ngày, nguồn, lĩnh vực, "
+                  "từ khóa) để thu hẹp danh sách.", "info")
+            page = pages
+        rows = queue_service.list_page(user, queue, tab, filters, page,
+                                       few=bool(filters.keyword) and not total.more)
         now = utcnow()
         back = queue_service.back_notes(
             [row.report.id for row in rows if row.report.status == Status.RECEIVED.value])
@@ -259,6 +267,7 @@ class QueueView(BaseView):
         args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
         page_html = self.render_template(
             "reports/queue.html", queue=queue, tab=tab, items=items, total=total, page=page,
+            tab_counts=counts,
             pages=pages, args=args, filters=filters, badge=badge,
             columns=[(key, queue_service.COLUMNS[key]) for key in queue.columns],
             sources=_catalogue(Source), fields=_catalogue(Field),

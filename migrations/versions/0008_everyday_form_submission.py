@@ -1,13 +1,13 @@
 """one-time form tokens: a repeated submission changes nothing (issue 15)
 
 Revision ID: 0008_everyday
-Revises: 0012_public
+Revises: 0006b_perfapp
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0008_everyday"
-down_revision = "0012_public"
+down_revision = "0006b_perfapp"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,203 @@
+"""Report counts per unit and state, kept exact in the transaction of every change.
+
+The menu badges "(to act on / total)" and the Cảnh báo panel are shown on every page; counting
+them from ``report`` at 1,000,000 reports costs more than a whole page may (DESIGN §11). So each
+report contributes to a few buckets of ``report_count`` (``app.models.counter``):
+
+- ``(0, "s:<state>")``: the whole province, one per report;
+- ``(U, "s:<state>:<m><h>")`` for each unit U in the report's scope (any link to U), m = 1 when
+  the report is assigned to U now, h = 1 when it was ever distributed to U to handle;
+- ``(U, "f:open" | "f:done")`` per follow-up of unit U; ``(0, "f:open")`` per report with an
+  open follow-up.
+
+The counts follow every change made through the ORM, whatever path made it (workflow actions,
+intake, the demo, the console): before a flush the touched reports' contributions are read from
+the database, after it they are read again and the difference is added, in the same
+transaction. Bulk loads that bypass the ORM rebuild them (app.services.derived.rebuild_all).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import delete, event, select, text
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Report, ReportUnit, ReportUnitKind
+from ..models.counter import PROVINCE, ReportCount
+from .derived import rebuilds
+
+FOLLOW_OPEN = "f:open"
+FOLLOW_DONE = "f:done"
+
+
+def state_bucket(status: str, mine: bool | None = None, handled: bool | None = None) -> str:
+    if mine is None:
+        return f"s:{status}"
+    return f"s:{status}:{int(bool(mine))}{int(bool(handled))}"
+
+
+def parse_state_bucket(bucket: str) -> tuple[str, bool, bool] | None:
+    """``(state, mine, handled)`` of a state bucket; None for a follow-up bucket."""
+    parts = bucket.split(":")
+    if parts[0] != "s":
+        return None
+    flags = parts[2] if len(parts) > 2 else "00"
+    return parts[1], flags[0] == "1", flags[1] == "1"
+
+
+def contributions(status: str, unit_id: int | None, links: Iterable[tuple[int, str, bool]]) -> Counter:
+    """The buckets one report counts in; ``links`` are its (unit, kind, follow-up open)."""
+    links = list(links)
+    result: Counter = Counter({(PROVINCE, state_bucket(status)): 1})
+    handling = {u for u, kind, _ in links if kind == ReportUnitKind.HANDLING}
+    for unit in {u for u, _, _ in links}:
+        result[(unit, state_bucket(status, unit_id == unit, unit in handling))] += 1
+    follows = [(u, is_open) for u, kind, is_open in links if kind == ReportUnitKind.FOLLOW]
+    for unit, is_open in follows:
+        result[(unit, FOLLOW_OPEN if is_open else FOLLOW_DONE)] += 1
+    if any(is_open for _, is_open in follows):
+        result[(PROVINCE, FOLLOW_OPEN)] += 1
+    return result
+
+
+def _read(connection, report_ids: set[int], lock: bool = False) -> Counter:
+    """The contributions of ``report_ids`` as the database holds them now; with ``lock``, the
+    reports stay as read until the transaction ends (another transaction changing one of them
+    meanwhile would otherwise be counted twice: in its own delta and in ours)."""
+    if not report_ids:
+        return Counter()
+    ids = sorted(report_ids)
+    query = select(Report.id, Report.status, Report.unit_id).where(Report.id.in_(ids))
+    if lock and connection.dialect.name == "sqlite":
+        # SQLite locks the whole database for writing, at the first write: take it now.
+        connection.execute(text("UPDATE report_count SET n = n WHERE 0"))
+    reports = connection.execute(query.with_for_update() if lock else query).all()
+    links: dict[int, list] = {}
+    for report_id, unit, kind, done_at in connection.execute(
+        select(ReportUnit.report_id, ReportUnit.unit_id, ReportUnit.kind, ReportUnit.done_at)
+        .where(ReportUnit.report_id.in_(ids))
+    ):
+        links.setdefault(report_id, []).append((unit, kind, done_at is None))
+    total: Counter = Counter()
+    for report_id, status, unit_id in reports:
+        total.update(contributions(status, unit_id, links.get(report_id, [])))
+    return total
+
+
+def _touched_reports(session: Session) -> set[int]:
+    ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Report):
+            report_id = obj.id
+        elif isinstance(obj, ReportUnit):
+            report_id = obj.report_id or (obj.report.id if obj.report is not None else None)
+        else:
+            continue
+        if report_id is not None:
+            ids.add(report_id)
+    return ids
+
+
+def add(connection, delta: Counter) -> None:
+    """Add ``delta`` to the counts, in a fixed order (two transactions never wait on each
+    other in a circle)."""
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = ReportCount.__table__
+    for (unit, bucket), n in changes:
+        connection.execute(insert(table).values(unit_id=unit, bucket=bucket, n=n)
+                           .on_conflict_do_update(index_elements=["unit_id", "bucket"],
+                                                  set_={"n": table.c.n + n}))
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    # Always written, so a flush that failed leaves nothing for the next one.
+    touched = _touched_reports(session)
+    session.info["report_counts_before"] = (
+        touched, _read(session.connection(), touched, lock=True) if touched else Counter())
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    touched, before = session.info.pop("report_counts_before", (set(), Counter()))
+    touched = touched | {obj.id for obj in session.new if isinstance(obj, Report)}
+    if not touched:
+        return
+    connection = session.connection()
+    delta = _read(connection, touched)
+    delta.subtract(before)
+    add(connection, delta)
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop("report_counts_before", None)
+
+
+_installed: set[int] = set()
+
+
+def init_app(db) -> None:
+    """Install the hooks on the application's session factory (once per process)."""
+    if id(db.session) in _installed:
+        return
+    event.listen(db.session, "before_flush", _before_flush)
+    event.listen(db.session, "after_flush", _after_flush)
+    event.listen(db.session, "after_rollback", _forget)
+    _installed.add(id(db.session))
+
+
+# --- Reading and rebuilding -------------------------------------------------------------------
+
+def counts_of(session, unit_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{unit: {bucket: n}}`` for ``unit_ids`` (PROVINCE for the whole province): one query."""
+    result: dict[int, dict[str, int]] = {u: {} for u in unit_ids}
+    if not result:
+        return result
+    for unit, bucket, n in session.execute(
+        select(ReportCount.unit_id, ReportCount.bucket, ReportCount.n)
+        .where(ReportCount.unit_id.in_(sorted(result)), ReportCount.n != 0)
+    ):
+        result[unit][bucket] = n
+    return result
+
+
+_REBUILD_SQL = """
+WITH links AS (
+    SELECT report_id, unit_id,
+           MAX(CASE WHEN kind = 'handling' THEN 1 ELSE 0 END) AS handled
+    FROM report_unit GROUP BY report_id, unit_id
+)
+SELECT l.unit_id, 's:' || r.status || ':'
+       || CASE WHEN r.unit_id = l.unit_id THEN '1' ELSE '0' END
+       || CASE WHEN l.handled = 1 THEN '1' ELSE '0' END, COUNT(*)
+FROM links l JOIN report r ON r.id = l.report_id
+GROUP BY 1, 2
+UNION ALL
+SELECT 0, 's:' || status, COUNT(*) FROM report GROUP BY status
+UNION ALL
+SELECT unit_id, CASE WHEN done_at IS NULL THEN 'f:open' ELSE 'f:done' END, COUNT(*)
+FROM report_unit WHERE kind = 'follow' GROUP BY 1, 2
+UNION ALL
+SELECT 0, 'f:open', COUNT(DISTINCT report_id) FROM report_unit
+WHERE kind = 'follow' AND done_at IS NULL
+"""
+
+
+@rebuilds("số phản ánh theo đơn vị và trạng thái (huy hiệu, cảnh báo)")
+def rebuild() -> None:
+    rebuild_counts(db.session.connection())
+
+
+def rebuild_counts(connection) -> None:
+    """Recount every bucket from the tables (after a bulk load; the migration that adds them)."""
+    rows = connection.execute(text(_REBUILD_SQL)).all()
+    connection.execute(delete(ReportCount.__table__))
+    values = [{"unit_id": u, "bucket": b, "n": n} for u, b, n in rows if n]
+    if values:
+        connection.execute(ReportCount.__table__.insert(), values)

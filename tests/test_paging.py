@@ -1,0 +1,71 @@
+"""Counts and pages that stay cheap at a million reports: exact where the kept counts know the
+answer, bounded ("hơn 10.000") where a filter has to be counted, pages up to the 10.000th row."""
+from __future__ import annotations
+
+from conftest import login
+from report_helpers import api  # noqa: F401  (a fixture)
+from sqlalchemy import func, select
+
+from app.services.queues import MAX_PAGES, Count, page_count
+
+
+def test_counts_are_written_the_vietnamese_way():
+    assert Count(7).text == "7"
+    assert Count(1234567).text == "1.234.567"
+    assert Count(10000, more=True).text == "hơn 10.000"
+
+
+def test_pages_stop_at_the_ten_thousandth_row():
+    assert MAX_PAGES == 500
+    assert page_count(Count(0)) == 1
+    assert page_count(Count(41)) == 3
+    assert page_count(Count(940000)) == 500
+    assert page_count(Count(10000, more=True)) == 500
+
+
+def test_a_page_past_the_last_shows_the_last_one(app):
+    client = login(app, "trungtam")
+    page = client.get("/phan-anh/tat-ca/", query_string={"tab": "tat-ca", "trang": 99999})
+    assert page.status_code == 200
+    assert "report-row" in page.text
+
+
+def test_rest_list_counts_the_whole_scope_and_pages_in_order(app, api):
+    from app.extensions import db
+    from app.models import Report
+
+    with app.app_context():
+        total = db.session.execute(select(func.count()).select_from(Report)).scalar_one()
+        newest = db.session.execute(
+            select(Report.id).order_by(Report.received_at.desc(), Report.id.desc()).limit(4)
+        ).scalars().all()
+    first = api.get("trungtam", "/api/v1/report/?q=(page:0,page_size:2)")
+    second = api.get("trungtam", "/api/v1/report/?q=(page:1,page_size:2)")
+    assert first.json["count"] == second.json["count"] == total
+    assert first.json["ids"] + second.json["ids"] == newest
+    assert [r["id"] for r in second.json["result"]] == newest[2:]
+
+
+def test_rest_pages_past_the_middle_are_the_same_pages(app, api):
+    """Deep pages are read from the far end: they hold what the order says, no row twice."""
+    from app.extensions import db
+    from app.models import Report
+
+    with app.app_context():
+        ordered = db.session.execute(
+            select(Report.id).order_by(Report.received_at.desc(), Report.id.desc())
+        ).scalars().all()
+        by_title = db.session.execute(
+            select(Report.id).order_by(Report.title.asc(), Report.id.asc())).scalars().all()
+    size = 3
+    pages = (len(ordered) + size - 1) // size
+    seen = []
+    for page in range(pages):
+        answer = api.get("trungtam", f"/api/v1/report/?q=(page:{page},page_size:{size})").json
+        seen += answer["ids"]
+    assert seen == ordered
+    last = api.get("trungtam", f"/api/v1/report/?q=(order_column:title,order_direction:asc,"
+                               f"page:{pages - 1},page_size:{size})").json["ids"]
+    assert last == by_title[(pages - 1) * size:]
+    assert api.get("trungtam", f"/api/v1/report/?q=(page:{pages},page_size:{size})").json[
+        "ids"] == []
