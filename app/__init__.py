@@ -89,14 +89,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_administration(app: Flask) -> None:
-    """The audit log hook, SSO and first-sign-in password change, the data console at /admin/."""
+    """The audit log hook, SSO and first-sign-in password change, one-time form tokens, the data
+    console at /admin/."""
     from .console import init_console
     from .security import auth
-    from .services import audit, counters
+    from .services import audit, counters, submissions
 
     audit.init_app(app, db)
     counters.init_app(db)
     auth.init_app(app)
+    submissions.init_app(app)  # after the sign-in checks: a token is taken for a page that runs
     init_console(app, appbuilder, db)
 
 

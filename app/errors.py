@@ -49,6 +49,20 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_csrf_error(error: CSRFError):
+    from flask import flash, redirect, url_for
+    from flask_login import current_user
+
+    from .extensions import appbuilder
+
+    auth = appbuilder.sm.auth_view.endpoint
+    if (not _wants_json() and not current_user.is_authenticated
+            and not (request.endpoint or "").startswith(f"{auth}.")):
+        # The session (and the form's CSRF token with it) has ended: sign in again, then the
+        # form comes back with what was typed (js/forms.js).
+        from .security.auth import SESSION_EXPIRED
+
+        flash(SESSION_EXPIRED, "warning")
+        return redirect(url_for(f"{auth}.login", next=request.url))
     return _render(400, MESSAGES[400][0], CSRF_MESSAGE)
 
 

@@ -334,7 +334,7 @@ def test_citizen_text_is_escaped_and_keeps_its_line_breaks(app, clients, ids):
     assert '<script>alert("tieu de")</script>' not in page
     assert "<img src=x onerror" not in page and "<b>đậm</b>" not in page
     assert "&lt;script&gt;" in page
-    content = re.search(r'<dd class="multiline report-content">(.*?)</dd>', page, re.S).group(1)
+    content = re.search(r'<div class="multiline long-text report-content">(.*?)</div>', page, re.S).group(1)
     assert "\n" in content and "&lt;b&gt;đậm&lt;/b&gt;" in content
     queue = get_ok(centre, "/phan-anh/tiep-nhan/")
     assert '<script>alert("tieu de")</script>' not in queue
@@ -366,14 +366,16 @@ def test_a_refused_action_keeps_what_the_person_typed(app, clients, ids):
     assert "Dòng thứ hai" in response.text and "&lt;em&gt;của tôi&lt;/em&gt;" in response.text
     assert re.search(r'<option value="return"[^>]*selected', response.text)
 
-    # Someone else changed it meanwhile: 409 "vui lòng tải lại", the text kept.
+    # The same person changed it meanwhile (another tab): 409, told it was their own change
+    # (issue 15: not "another person"), the text kept.
     page = get_ok(gtvt, f"/phan-anh/{rid}")
     stale = re.search(r'name="version" value="(\d+)"', page).group(1)
     done(act(gtvt, rid, "comment", content="Một trao đổi không đổi trạng thái"), rid)
     done(act(gtvt, rid, "submit", content="Bản đầu"), rid)
     response = act(gtvt, rid, "return", version=stale, reason="Lý do của tôi cần giữ lại")
     assert response.status_code == 409
-    assert "Phản ánh đã được cập nhật bởi người khác, vui lòng tải lại" in response.text
+    assert "Bạn đã cập nhật phản ánh này lúc" in response.text
+    assert "bởi người khác" not in response.text
     assert "Lý do của tôi cần giữ lại" in response.text
     assert status_of(response.text) == "Chờ duyệt"  # the page shows the report as it is now
 

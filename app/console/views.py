@@ -29,7 +29,7 @@ from ..models.catalogue import LOGIN_METHOD_LABELS, SOURCE_CHANNEL_LABELS, UNIT_
 from ..models.personnel import DUTY_LABELS
 from ..security.roles import describe_permission
 from ..services import accounts as account_service
-from ..services.audit import FIELD_LABELS, OPERATIONS, TABLE_LABELS
+from ..services.audit import FIELD_LABELS, OPERATIONS, TABLE_LABELS, describe_value
 from ..validators import EmailAddress, VietnamesePhone
 
 CONSOLE_PERMISSION = ("can_access", "DataConsole")
@@ -447,11 +447,12 @@ def _changes(view, context, model, name):
     after = json.loads(model.after) if model.after else {}
     if model.operation == "update":
         keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
-        parts = [f"{FIELD_LABELS.get(k, k)}: {_short(before.get(k))} → {_short(after.get(k))}"
-                 for k in keys]
+        parts = [f"{FIELD_LABELS.get(k, k)}: {_short(describe_value(k, before.get(k)))} → "
+                 f"{_short(describe_value(k, after.get(k)))}" for k in keys]
     else:
         shown = after or before
-        parts = [f"{FIELD_LABELS.get(k, k)}: {_short(v)}" for k, v in sorted(shown.items())
+        parts = [f"{FIELD_LABELS.get(k, k)}: {_short(describe_value(k, v))}"
+                 for k, v in sorted(shown.items())
                  if k in ("name", "full_name", "username", "email", "day", "unit_id", "duty")]
     return "; ".join(parts)
 

@@ -12,3 +12,4 @@ from .notification import (  # noqa: F401
     NotificationPreference, OutboxMail,
 )
 from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401
+from .submission import FormSubmission  # noqa: F401

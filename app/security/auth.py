@@ -48,6 +48,38 @@ SSO_REFUSED_PASSWORD = (
 )
 INVALID_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng thử lại."
 MUST_CHANGE = "Bạn đang dùng mật khẩu ban đầu do Trung tâm cấp: hãy đổi mật khẩu để tiếp tục."
+SESSION_EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."
+ACCOUNT_LOCKED = ("Tài khoản của bạn đã bị khóa (không còn trong danh sách nhân sự của đơn vị "
+                  "hoặc đã bị quản trị hệ thống khóa). Vui lòng liên hệ quản trị hệ thống.")
+SSO_NO_PASSWORD = ("Tài khoản của bạn đăng nhập qua hệ thống đăng nhập một lần (SSO) của tỉnh: "
+                   "mật khẩu do hệ thống đó quản lý, không đổi được ở đây.")
+# Set in the session of a person who signed in through SSO: no password of ours is used, so a
+# generated initial password (local units may have one) need not be changed first.
+SSO_SESSION = "signed_in_by_sso"
+
+
+def explain_sign_in_needed() -> None:
+    """On the sign-in page a page sent the person to: say why. FAB flashes "Bạn không có quyền
+    truy cập chức năng này" to whoever is not signed in; what happened is that the session ended
+    (or was never started), or that the account was locked meanwhile (a person removed from the
+    personnel list: the session still names the account, which no longer loads)."""
+    from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
+
+    flashes = session.get("_flashes") or []
+    denied = str(FLAMSG_ERR_SEC_ACCESS_DENIED)
+    if not any(message == denied for _, message in flashes):
+        return
+    user_id = session.get("_user_id")
+    locked = False
+    if user_id is not None:
+        from ..models import AppUser
+
+        user = db.session.get(AppUser, int(user_id)) if str(user_id).isdigit() else None
+        locked = user is not None and not user.active
+        session.pop("_user_id", None)
+    session["_flashes"] = [("warning", ACCOUNT_LOCKED if locked else SESSION_EXPIRED)
+                           if message == denied else (category, message)
+                           for category, message in flashes]
 
 
 def sso_settings(app=None) -> tuple[str, str, str] | None:
@@ -107,6 +139,8 @@ class AuthView(AuthDBView):
     def login(self):
         if g.user is not None and g.user.is_authenticated:
             return redirect(self._get_safe_next_url())
+        if request.method == "GET":
+            explain_sign_in_needed()
         form = LoginForm_db()
         if form.validate_on_submit():
             next_url = get_safe_redirect(request.args.get("next", ""))
@@ -116,6 +150,7 @@ class AuthView(AuthDBView):
                 flash(g.get("login_refusal") or INVALID_LOGIN, "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
             login_user(user, remember=False)
+            session.pop(SSO_SESSION, None)
             return redirect(next_url)
         return self._render_login(form)
 
@@ -169,6 +204,7 @@ class AuthView(AuthDBView):
             log.info("SSO: từ chối %s: %s", claims.get("email"), exc)
             return self._render_login(error=str(exc), status=403)
         login_user(user, remember=False)
+        session[SSO_SESSION] = True
         self.appbuilder.sm.update_user_auth_stat(user, True)
         return redirect(get_safe_redirect(session.pop("sso_next", "")) or
                         self.appbuilder.get_url_for_index)
@@ -216,11 +252,14 @@ def _exempt_endpoints(appbuilder) -> set[str]:
 
 
 def force_password_change():
-    """Until a generated initial password is changed, every page leads to the change form."""
+    """Until a generated initial password is changed, every page leads to the change form
+    (not for a session opened through SSO: that person used no password of ours)."""
     if request.endpoint is None or request.endpoint.endswith(".static"):
         return None
     user = current_user
     if not user or not user.is_authenticated or not getattr(user, "must_change_password", False):
+        return None
+    if session.get(SSO_SESSION):
         return None
     from ..extensions import appbuilder
 

@@ -275,6 +275,12 @@ def sso_user(claims: dict) -> AppUser:
     from ..validators import normalise_email
 
     email = normalise_email(claims.get("email"))
+    if not email and str(claims.get("email") or "").strip():
+        raise SignInRefused(
+            f"Địa chỉ email “{str(claims['email']).strip()[:100]}” do hệ thống đăng nhập một "
+            "lần cung cấp không hợp lệ nên không xác định được nhân sự. Vui lòng liên hệ quản "
+            "trị hệ thống."
+        )
     if not email:
         raise SignInRefused(
             "Tài khoản đăng nhập một lần không cung cấp địa chỉ email nên không xác định được "

@@ -55,6 +55,36 @@ FIELD_LABELS = {
     "must_change_password": "Phải đổi mật khẩu", "sso_subject": "Mã định danh SSO",
     "permissions": "Quyền", "id": "Mã",
 }
+# Values the log keeps as codes and ids, named as the screens name them (console summaries).
+def _value_labels() -> dict[str, dict]:
+    from ..models.catalogue import LOGIN_METHOD_LABELS, SOURCE_CHANNEL_LABELS, UNIT_KIND_LABELS
+    from ..models.personnel import DUTY_LABELS
+
+    return {"duty": DUTY_LABELS, "kind": UNIT_KIND_LABELS, "login_method": LOGIN_METHOD_LABELS,
+            "channel": SOURCE_CHANNEL_LABELS}
+
+
+# Columns holding the id of another row: (model, how the row is named).
+_REFERENCES = {"unit_id": (Unit, "name"), "parent_id": (Unit, "name"),
+               "default_unit_id": (Unit, "name"), "user_id": (AppUser, "username")}
+
+
+def describe_value(key: str, value):
+    """A recorded value as people read it: "Cán bộ xử lý" for ``duty`` "handler", the unit's
+    name for ``unit_id`` 61, the user name for ``user_id`` 14 ("(đã xóa)" when the row is gone)."""
+    from ..extensions import db
+
+    labels = _value_labels().get(key)
+    if labels is not None and isinstance(value, str):
+        return labels.get(value, value)
+    reference = _REFERENCES.get(key)
+    if reference is not None and isinstance(value, int) and not isinstance(value, bool):
+        model, attribute = reference
+        row = db.session.get(model, value)
+        return getattr(row, attribute) if row is not None else f"{value} (đã xóa)"
+    return value
+
+
 COMMAND_LINE = "Dòng lệnh (flask)"
 ANONYMOUS = "Chưa đăng nhập"
 

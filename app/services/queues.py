@@ -612,3 +612,33 @@ __all__ = [
     "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
     "scope_total", "select_tab", "tab_counts",
 ]
+
+
+# --- Why a report waits for distribution again ----------------------------------------------
+
+# How a report came back to "Chờ phân phối", as its queue row says it.
+BACK_LABELS = {"return": "Bị trả lại", "reopen": "Mở lại"}
+
+
+def back_notes(report_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """For reports now "Chờ phân phối": ``{id: (label, reason)}`` of those that came back from a
+    unit (returned) or from publication (reopened) rather than from intake. One query for a
+    page: the latest event of each report that led to "Chờ phân phối"."""
+    from ..models import ReportEvent
+
+    if not report_ids:
+        return {}
+    latest = (
+        select(ReportEvent.report_id, func.max(ReportEvent.id).label("id"))
+        .where(ReportEvent.report_id.in_(report_ids),
+               ReportEvent.to_status == Status.RECEIVED.value,
+               ReportEvent.from_status != Status.RECEIVED.value)
+        .group_by(ReportEvent.report_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ReportEvent.report_id, ReportEvent.action, ReportEvent.content)
+        .join(latest, ReportEvent.id == latest.c.id)
+    ).all()
+    return {row.report_id: (BACK_LABELS[row.action], row.content or "")
+            for row in rows if row.action in BACK_LABELS}

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import os
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
@@ -29,11 +29,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..domain.calendar import LOCAL_TZ, UTC
-from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Action
+from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Action, Status
 from ..extensions import db
 from ..formatting import local_datetime
 from ..models import (
-    Attachment, AttachmentStage, Field, Report, ReportUnit, ReportUnitKind, Source, Unit,
+    Attachment, AttachmentStage, Field, Report, ReportEvent, ReportUnit, ReportUnitKind, Source,
+    Unit,
 )
 from ..models.base import utcnow
 from ..models.catalogue import UNIT_KIND_LABELS, UnitKind
@@ -207,6 +208,10 @@ def parse_filters(args) -> tuple[queue_service.Filters, list[str]]:
         else None,
         unit_id=_parse_int(args.get("don_vi")),
     )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors.append(f"“Từ ngày” ({filters.date_from:%d/%m/%Y}) sau “Đến ngày” "
+                      f"({filters.date_to:%d/%m/%Y}): không có phản ánh nào trong khoảng này, "
+                      "vui lòng chọn lại.")
     return filters, errors
 
 
@@ -246,6 +251,8 @@ class QueueView(BaseView):
         rows = queue_service.list_page(user, queue, tab, filters, page,
                                        few=bool(filters.keyword) and not total.more)
         now = utcnow()
+        back = queue_service.back_notes(
+            [row.report.id for row in rows if row.report.status == Status.RECEIVED.value])
         items = [
             {
                 "row": row,
@@ -253,6 +260,7 @@ class QueueView(BaseView):
                 "reporter": reporter_of(user, row.report),
                 "overdue": is_overdue(row.report, now),
                 "new": queue_service.is_new(row, tab, queue, seen_before),
+                "back": back.get(row.report.id),
                 "stt": (page - 1) * queue_service.PAGE_SIZE + i + 1,
             }
             for i, row in enumerate(rows)
@@ -271,6 +279,7 @@ class QueueView(BaseView):
         )
         # Recorded after rendering: the commit would otherwise expire and reload the user.
         queue_service.mark_seen(user, queue)
+        session[QUEUE_URL_KEY] = request.full_path.rstrip("?")
         return page_html
 
 
@@ -301,8 +310,22 @@ CONTENT_LABELS = {
     Action.FOLLOW_DONE: "Nội dung phản hồi",
     Action.REPLY: "Nội dung trả lời (người phản ánh đọc được)",
 }
-BUTTON_LABELS = {Action.APPROVE: "Duyệt"}
+# What cannot be undone is named on its button and confirmed before it is sent (forms.js).
+BUTTON_LABELS = {Action.APPROVE: "Duyệt", Action.REJECT: "Không tiếp nhận",
+                 Action.PUBLISH: "Đăng tải", Action.REOPEN: "Mở lại"}
 DEFAULT_BUTTON = "Cập nhật"
+CONFIRMATIONS = {
+    Action.REJECT: "Phản ánh sẽ kết thúc ở trạng thái “Không tiếp nhận”: không thể tiếp nhận, "
+                   "phân phối hay xử lý tiếp, chỉ còn trao đổi. Bạn chắc chắn không tiếp nhận "
+                   "phản ánh này?",
+    Action.PUBLISH: "Kết quả sẽ được đăng tải công khai cho người dân trên cổng thông tin. "
+                    "Bạn chắc chắn đăng tải kết quả này?",
+    Action.REOPEN: "Phản ánh sẽ trở lại “Chờ phân phối” để phân phối, xử lý lại; kết quả đã đăng "
+                   "tải không còn là kết quả hiện tại (vẫn lưu trong nhật ký trao đổi). Bạn chắc "
+                   "chắn mở lại phản ánh này?",
+}
+OWN_CHANGE_MESSAGE = ("Bạn đã cập nhật phản ánh này lúc {time}; trang dưới đây là phản ánh sau "
+                      "lần cập nhật đó. Vui lòng xem lại trước khi thực hiện thao tác khác.")
 FORM_INPUTS = ("title", "content", "reason", "unit_id", "follow_unit_ids", "field_id",
                "source_id", "files")
 
@@ -395,7 +418,10 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
         if default_unit:
             form.unit_id.data = str(default_unit)
     chosen = form.action.data or ""
-    follow_links = [link for link in report.unit_links if link.kind == ReportUnitKind.FOLLOW]
+    now_at_unit = report.unit_id is not None and report.distributed_at is not None
+    shows_result = report.status in RESULT_STATES
+    round_start = report.distributed_at if now_at_unit else None
+    event_time = {e.id: e.created_at for e in events}
     return dict(
         report=report, form=form, error=error, files_lost=files_lost,
         active_tab="xu-ly" if error else request.args.get("tab") or "thong-tin",
@@ -405,6 +431,7 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
         inputs_of=inputs_of, needs_of=needs_of, wanted=wanted, chosen=chosen, kept=kept,
         content_labels={k.value: v for k, v in CONTENT_LABELS.items()},
         button_labels={k.value: v for k, v in BUTTON_LABELS.items()},
+        confirmations={k.value: v for k, v in CONFIRMATIONS.items()},
         default_button=DEFAULT_BUTTON, prefills=_prefills(report),
         unit_groups=_unit_groups() if "unit_id" in wanted or "follow_unit_ids" in wanted else [],
         fields=_catalogue(Field) if "field_id" in wanted else [],
@@ -412,15 +439,40 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
         selected_follow={str(v) for v in (form.follow_unit_ids.data or [])},
         events=events, files_by_event=files_by_event,
         citizen_files=[f for f in files if f.stage == AttachmentStage.CITIZEN],
+        # The report as it is now (after a return or a reopen, the earlier round's window,
+        # follow-ups and results are history: they stay in the log, not in these lines).
+        now_at_unit=now_at_unit, shows_result=shows_result,
+        shows_public_result=report.status == Status.PUBLISHED.value,
         result_files=[f for f in files
-                      if f.stage in (AttachmentStage.PROCESSING, AttachmentStage.APPROVAL)],
+                      if shows_result
+                      and f.stage in (AttachmentStage.PROCESSING, AttachmentStage.APPROVAL)
+                      and (round_start is None or f.event_id is None
+                           or event_time.get(f.event_id, round_start) >= round_start)],
         stage_labels=ATTACHMENT_STAGE_LABELS, thumbnail_types=THUMBNAIL_TYPES,
-        follow_links=follow_links, overdue=is_overdue(report),
+        follow_links=[link for link in report.unit_links
+                      if round_start is not None and link.kind == ReportUnitKind.FOLLOW
+                      and (link.done_at is None or link.done_at >= round_start)],
+        overdue=is_overdue(report), back_url=_queue_back_url(),
         # "Nội dung trao đổi": the latest exchange with something to read (a "Thực hiện tiếp
         # nhận" without a note would show an empty line; the letter shows the distribution).
         latest_event=next((e for e in events if (e.content or "").strip() or e.target_unit_name
                            or files_by_event.get(e.id)), None),
     )
+
+
+# States in which the report's "Kết quả xử lý" is the current round's result.
+RESULT_STATES = frozenset(s.value for s in (Status.PENDING_APPROVAL, Status.APPROVED,
+                                             Status.PUBLISHED))
+QUEUE_URL_KEY = "report_queue_url"
+
+
+def _queue_back_url() -> str:
+    """"Quay lại danh sách": the queue page last opened, with its tab, filters and page."""
+    url = session.get(QUEUE_URL_KEY)
+    if url and url.startswith("/phan-anh/"):
+        return url
+    queues = _openable_queues()
+    return url_for(f"{QUEUE_VIEW_NAMES[queues[0].key]}.list") if queues else "/"
 
 
 def _action_request(form: ActionForm, inputs: set[str] | None) -> ActionRequest:
@@ -470,6 +522,19 @@ def _own_action_is_no_arrival(user, report_id: int, held_before: set[str],
             queue_service.mark_seen(user, queue_service.QUEUES_BY_KEY[key], at=updated_at)
 
 
+def _conflict_message(user, report: Report, message: str) -> str:
+    """The change that came first was the person's own (another tab, a resend with a new
+    form): say so, rather than blame "another person"."""
+    latest = db.session.execute(
+        select(ReportEvent.actor_id, ReportEvent.created_at)
+        .where(ReportEvent.report_id == report.id)
+        .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()).limit(1)
+    ).first()
+    if latest is not None and latest.actor_id == user.id:
+        return OWN_CHANGE_MESSAGE.format(time=local_datetime(latest.created_at))
+    return message
+
+
 class ReportPageView(BaseView):
     """The report page of the letter ("Xem thông tin") and its files."""
 
@@ -506,11 +571,13 @@ class ReportPageView(BaseView):
         except WorkflowError as exc:
             db.session.rollback()
             report = _load_report(user, report_id)
+            message = exc.message
             if exc.status_code == 409:
                 # The report changed: show it as it is now, keep what the person typed, and let
                 # them send again deliberately.
                 form.version.data = str(report.version)
-            return self._page(user, report, form, error=exc.message, status=exc.status_code,
+                message = _conflict_message(user, report, message)
+            return self._page(user, report, form, error=message, status=exc.status_code,
                                 files_lost=bool(action_request.files))
         if held_before:
             _own_action_is_no_arrival(user, report.id, held_before, badges_before)
@@ -626,20 +693,24 @@ class IntakeView(BaseView):
                 form.form_errors.append(exc.message)
                 return self.render_template("reports/intake.html", form=form, sources=sources,
                                             fields=fields, files_lost=bool(data.files)), 400
-            flash(f"Đã tiếp nhận phản ánh mới: “{report.title}”.", "success")
             if form.receive_now.data:
                 try:
                     apply_action(user, report.id, ActionRequest(
                         action=Action.RECEIVE.value, field_id=data.field_id,
                         source_id=data.source_id))
+                    flash(f"Đã tiếp nhận phản ánh mới: “{report.title}” (Chờ phân phối).",
+                          "success")
                 except WorkflowError as exc:
                     db.session.rollback()
-                    flash(f"Chưa chuyển sang “Chờ phân phối”: {exc.message}", "warning")
+                    flash(f"Đã lưu phản ánh mới “{report.title}” (Chờ tiếp nhận); chưa chuyển "
+                          f"sang “Chờ phân phối”: {exc.message}", "warning")
+            else:
+                flash(f"Đã lưu phản ánh mới: “{report.title}” (Chờ tiếp nhận).", "success")
             return redirect(url_for("ReportPageView.show", report_id=report.id))
         status = 400 if request.method == "POST" else 200
+        chosen_files = any(f and f.filename for f in request.files.getlist("files"))
         return self.render_template("reports/intake.html", form=form, sources=sources,
-                                    fields=fields, files_lost=bool(request.files.getlist("files")
-                                    and request.method == "POST")), status
+                                    fields=fields, files_lost=chosen_files), status
 
 
 # --- Registration -----------------------------------------------------------------------------

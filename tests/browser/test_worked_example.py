@@ -173,8 +173,12 @@ def act(page, action: str, *, fill: dict | None = None, files=None, done_label: 
     assert page.inner_text("#action-submit") == button
     if shot:
         screenshot(page, shot)
+    # What cannot be undone ("Đăng tải", "Không tiếp nhận", "Mở lại") asks first (issue 15).
+    confirm = page.get_attribute(f'#action option[value="{action}"]', "data-confirm")
     with page.expect_navigation():
         page.click("#action-submit")
+        if confirm:
+            page.locator("#confirm-dialog .confirm-ok").click()
     assert "tab=nhat-ky" in page.url, page.url
     assert f"Đã thực hiện thao tác “{done_label}”." in page.inner_text(".alert-success")
     assert page.is_visible("#nhat-ky")
@@ -228,7 +232,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         screenshot(centre, "02-tiep-nhan-moi")
         with centre.expect_navigation():
             centre.click(".intake-form button[type=submit]")
-        assert f"Đã tiếp nhận phản ánh mới: “{TITLE}”." in centre.inner_text(".alert-success")
+        # Saved, not yet received ("Tiếp nhận ngay" unchecked): the message says so (issue 15).
+        assert f"Đã lưu phản ánh mới: “{TITLE}” (Chờ tiếp nhận)." in centre.inner_text(".alert-success")
         report_url = centre.url.split("?")[0]
         assert re.search(r"/phan-anh/\d+$", report_url), report_url
         assert status_label(centre) == "Chờ tiếp nhận"
@@ -247,7 +252,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         open_queue(centre, "Tiếp nhận")
         assert "Chưa tiếp nhận (1)" in centre.inner_text(".queue-tabs")
         (row,) = queue_rows(centre)
-        assert f"{DUONG}, NEW" in row and "Chờ tiếp nhận" in row and TRANG in row, row
+        assert f"{DUONG} NEW" in row and "Chờ tiếp nhận" in row and TRANG in row, row
         assert badges(centre)["Tiếp nhận"] == "(1/1)"  # opened now: no longer NEW
         screenshot(centre, "04-tiep-nhan")
         open_report_row(centre, TITLE)
@@ -269,7 +274,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
     with step(1, "trungtam", "phân phối cho Sở Giao thông vận tải"):
         open_queue(centre, "Phân phối")
         (row,) = queue_rows(centre)
-        assert f"{DUONG}, NEW" in row and "Chờ phân phối" in row, row
+        assert f"{DUONG} NEW" in row and "Chờ phân phối" in row, row
         screenshot(centre, "06-phan-phoi")
         open_report_row(centre, TITLE)
         show_tab(centre, "Xử lý", "#xu-ly")
@@ -296,7 +301,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
                                 "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(gtvt, "Xử lý")
         (row,) = queue_rows(gtvt)
-        assert f"{DUONG}, NEW" in row and "Chờ xử lý" in row, row
+        assert f"{DUONG} NEW" in row and "Chờ xử lý" in row, row
         # The keyword typed without accents, as people type on a phone.
         gtvt.fill("#tu_khoa", "o ga duong tranh hue")
         with gtvt.expect_navigation():
@@ -326,7 +331,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
                                   "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(centre, "Phân phối")
         (row,) = queue_rows(centre)
-        assert f"{DUONG}, NEW" in row, row
+        assert f"{DUONG} NEW" in row, row
         open_report_row(centre, TITLE)
         show_tab(centre, "Xử lý", "#xu-ly")
         # The "Xử lý" tab summarises the latest exchange: the unit's reason.
@@ -351,7 +356,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
                                    "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(handler, "Xử lý")
         (row,) = queue_rows(handler)
-        assert f"{DUONG}, NEW" in row and "Chờ xử lý" in row, row
+        assert f"{DUONG} NEW" in row and "Chờ xử lý" in row, row
         open_report_row(handler, TITLE)
         act(handler, "accept", done_label="Thực hiện tiếp nhận")
         assert status_label(handler) == "Đang xử lý"
@@ -397,7 +402,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         open_queue(leader, "Phê duyệt")
         assert "Chưa phê duyệt (1)" in leader.inner_text(".queue-tabs")
         (row,) = queue_rows(leader)
-        assert f"{DUONG}, NEW" in row and "Chờ duyệt" in row and "0917400300" in row, row
+        assert f"{DUONG} NEW" in row and "Chờ duyệt" in row and "0917400300" in row, row
         screenshot(leader, "11-phe-duyet")
         open_report_row(leader, TITLE)
         show_tab(leader, "Thông tin phản ánh", "#thong-tin")
@@ -424,7 +429,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         assert badges(handler)["Xử lý"] == "(1/1) NEW"
         open_queue(handler, "Xử lý")
         (row,) = queue_rows(handler)
-        assert f"{DUONG}, NEW" in row and "Đang xử lý" in row, row
+        assert f"{DUONG} NEW" in row and "Đang xử lý" in row, row
         open_report_row(handler, TITLE)
         show_tab(handler, "Xử lý", "#xu-ly")
         assert RETURN_LEADER in handler.inner_text("#xu-ly .report-summary")
@@ -440,7 +445,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         assert badges(leader)["Phê duyệt"] == "(1/1) NEW"
         open_queue(leader, "Phê duyệt")
         (row,) = queue_rows(leader)
-        assert f"{DUONG}, NEW" in row, row
+        assert f"{DUONG} NEW" in row, row
         open_report_row(leader, TITLE)
         show_tab(leader, "Xử lý", "#xu-ly")
         leader.select_option("#action", "approve")
@@ -464,7 +469,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
                                   "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(centre, "Đăng tải kết quả")
         (row,) = queue_rows(centre)
-        assert f"{DUONG}, NEW" in row and "Chờ đăng tải" in row and TTTT in row, row
+        assert f"{DUONG} NEW" in row and "Chờ đăng tải" in row and TTTT in row, row
         screenshot(centre, "15-dang-tai-ket-qua")
         open_report_row(centre, TITLE)
         show_tab(centre, "Xử lý", "#xu-ly")
@@ -472,7 +477,7 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         assert centre.input_value("#content") == RESULT  # the approved result, to word for the public
         assert centre.inner_text("#content-label") == "Nội dung đăng tải"
         act(centre, "publish", fill={"#content": PUBLIC_RESULT}, done_label="Đăng tải kết quả",
-            shot="16-dang-tai-thao-tac")
+            shot="16-dang-tai-thao-tac", button="Đăng tải")
         assert status_label(centre) == "Đã đăng tải"
         assert PUBLIC_RESULT in centre.inner_text("#thong-tin")
         screenshot(centre, "17-da-dang-tai")

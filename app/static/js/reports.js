@@ -18,6 +18,60 @@
     if (link.length) { link.tab("show"); }
   }
 
+  // Long texts (a report's content, the log, a return's reason) show their first lines and
+  // "Xem thêm" (reports.css .long-text); short ones stay as they are.
+  // Measured by the text, not the layout: most are in tabs not shown yet (no height).
+  document.querySelectorAll(".long-text").forEach(function (box) {
+    var text = box.textContent || "";
+    if (text.length <= 600 && text.split("\n").length <= 7) { return; }
+    box.classList.add("is-collapsed");
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "btn btn-link btn-xs long-text-toggle";
+    more.textContent = "Xem thêm";
+    more.addEventListener("click", function (event) {
+      event.stopPropagation();  // inside a queue row: do not open the report
+      var collapsed = box.classList.toggle("is-collapsed");
+      more.textContent = collapsed ? "Xem thêm" : "Thu gọn";
+    });
+    box.parentNode.insertBefore(more, box.nextSibling);
+  });
+
+  // Phones: the filters fold under "Hiện bộ lọc" (reports.css).
+  var filtersToggle = document.querySelector(".filters-toggle");
+  if (filtersToggle) {
+    filtersToggle.addEventListener("click", function () {
+      var folded = document.getElementById("queue-filters").classList.toggle("is-folded");
+      filtersToggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+  }
+
+  // Dates of the queue filters: the Vietnamese calendar of FAB's Bootstrap Datepicker (served
+  // by the app; Vietnamese in js/vi.js), dd/mm/yyyy; "Từ ngày" after "Đến ngày" is said at once.
+  var from = document.getElementById("tu_ngay");
+  var to = document.getElementById("den_ngay");
+  if (from && to) {
+    var parse = function (value) {
+      var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec((value || "").trim());
+      return m ? new Date(+m[3], +m[2] - 1, +m[1]) : null;
+    };
+    var warning = document.querySelector(".date-order-error");
+    var check = function () {
+      var a = parse(from.value), b = parse(to.value);
+      var wrong = !!(a && b && a > b);
+      if (warning) { warning.hidden = !wrong; }
+      [from, to].forEach(function (el) { el.closest(".form-group").classList.toggle("has-error", wrong); });
+    };
+    if (window.jQuery && window.jQuery.fn.datepicker) {
+      window.jQuery([from, to]).datepicker({
+        format: "dd/mm/yyyy", language: "vi", weekStart: 1, autoclose: true,
+        todayHighlight: true, clearBtn: true, orientation: "bottom auto"
+      }).on("changeDate clearDate", check);
+    }
+    from.addEventListener("input", check);
+    to.addEventListener("input", check);
+    check();
+  }
 
   // The action form.
   var form = document.getElementById("action-form");
