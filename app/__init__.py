@@ -73,9 +73,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         errors.init_app(app)
         register_views(appbuilder)
         _init_administration(app)
-        if schema_ready():
-            sync_security()
-        else:
+        # Roles and permissions are created and brought up to date by `flask seed` / `flask
+        # demo`, never here: an administrator's edits in the role editor outlive a restart.
+        if not schema_ready():
             log.warning("Cơ sở dữ liệu chưa được khởi tạo: chạy `flask --app app db upgrade`.")
 
     from .cli import register_commands

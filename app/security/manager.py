@@ -1,4 +1,7 @@
-"""FAB's security manager, with our user model (bound to a unit) and our rate limiter."""
+"""FAB's security manager, with our user model (bound to a unit), our rate limiter, and THE
+authorization point for reports (``raise_for_access``)."""
+from __future__ import annotations
+
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -7,10 +10,15 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
 )
 
+from ..domain.workflow import (
+    ACTION_LABELS, Action, Actor, Status, Transition, available_actions, find_transition,
+    transitions_for,
+)
 from ..extensions import limiter
 from ..formatting import local_datetime, yes_no
-from ..models import AppUser
+from ..models import AppUser, Report, ReportUnitKind
 from .auth import AuthView, PasswordPolicyMixin
+from .permissions import HANDLE, LEAD, SEE_ALL, report_permissions
 
 
 class UserView(UserDBModelView):
@@ -59,7 +67,104 @@ class PermissionOnViewView(PermissionViewModelView):
     label_columns = {**PermissionViewModelView.label_columns, "role": "Vai trò"}
 
 
-class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
+def action_permission(action: Action) -> str:
+    """The FAB permission (on ``Report``) of a workflow action or of intake: ``can_<action>``."""
+    return "can_" + action.value
+
+
+class ReportAccessMixin:
+    """"May this person do action X on report R now?" — answered here and nowhere else.
+
+    Yes when all three hold (modelled on Superset's ``raise_for_access``):
+
+    1. the person holds the FAB permission ``can_<action>`` on ``Report`` (the role editor
+       grants and withdraws it; the built-in roles get theirs from the transition table);
+    2. the report is in the person's scope (app/services/scope.py);
+    3. the transition table has a row for the action in the report's state whose actor the
+       person is towards this report: the centre (``can_see_all``), the handler or leader of the
+       unit the report is assigned to (``can_handle`` / ``can_lead`` and that unit), a follow-up
+       unit's person, or anyone in scope for a comment (app/security/permissions.py).
+
+    Intake (``Action.CREATE``, no report yet) needs ``can_create`` and ``can_see_all``.
+    """
+
+    def report_relations(self, user, report: Report) -> frozenset[Actor]:
+        """How ``user`` stands towards ``report`` (which must be in the user's scope), from the
+        person's unit and permissions, never from a role's name."""
+        perms = report_permissions(user)
+        unit_id = getattr(user, "unit_id", None)
+        kinds = {Actor.PARTICIPANT}
+        if SEE_ALL in perms:
+            kinds.add(Actor.CENTRE)
+        assigned = unit_id is not None and report.unit_id == unit_id
+        if assigned and HANDLE in perms:
+            kinds.add(Actor.HANDLER)
+        if assigned and LEAD in perms:
+            kinds.add(Actor.LEADER)
+        if (HANDLE in perms or LEAD in perms) and unit_id is not None and any(
+            link.kind == ReportUnitKind.FOLLOW and link.unit_id == unit_id
+            and link.done_at is None for link in report.unit_links
+        ):
+            kinds.add(Actor.FOLLOWER)
+        return frozenset(kinds)
+
+    def report_actions(self, user, report: Report) -> list[Transition]:
+        """Exactly the actions ``raise_for_access`` allows now: the "Thao tác" choices."""
+        from ..services.scope import in_scope
+
+        if not in_scope(user, report):
+            return []
+        perms = report_permissions(user)
+        return [t for t in available_actions(Status(report.status),
+                                             self.report_relations(user, report))
+                if action_permission(t.action) in perms]
+
+    def may_take_in(self, user) -> bool:
+        perms = report_permissions(user)
+        return action_permission(Action.CREATE) in perms and SEE_ALL in perms
+
+    def raise_for_access(self, user, action: Action, report: Report | None = None,
+                         version=None) -> Transition | None:
+        """The transition ``user`` may apply, or a WorkflowError saying why not (404 outside
+        the scope, 403 without the permission or the relation, 409 for the state or an older
+        version). For intake (``Action.CREATE``) returns None when allowed."""
+        from ..services.scope import in_scope
+        from ..services.workflow import (
+            CONFLICT_MESSAGE, NOT_FOUND_MESSAGE, ConflictError, InvalidInput, NotAllowed, NotFound,
+        )
+
+        if action == Action.CREATE:
+            if not self.may_take_in(user):
+                raise NotAllowed("Bạn không có quyền tiếp nhận phản ánh mới.")
+            return None
+        if report is None or not in_scope(user, report):
+            raise NotFound(NOT_FOUND_MESSAGE)
+        if action_permission(action) not in report_permissions(user):
+            raise NotAllowed(
+                f"Vai trò của bạn không được thực hiện thao tác “{ACTION_LABELS[action]}”.")
+        # The version the person saw is checked before the state: someone who saw an older
+        # report is told to reload, whatever the other person's action did to the state.
+        if version is not None and any(t.target is not None for t in transitions_for(action)):
+            try:
+                seen = int(version)
+            except (TypeError, ValueError):
+                raise InvalidInput("Phiên bản (version) không hợp lệ.") from None
+            if seen != report.version:
+                raise ConflictError(CONFLICT_MESSAGE)
+        status = Status(report.status)
+        if not any(t.applies_to(status) for t in transitions_for(action)):
+            raise ConflictError(
+                f"Không thể “{ACTION_LABELS[action]}” phản ánh đang ở trạng thái "
+                f"“{report.status_label}”.")
+        transition = find_transition(action, status, self.report_relations(user, report))
+        if transition is None:
+            raise NotAllowed(
+                f"Bạn không được “{ACTION_LABELS[action]}” phản ánh này: "
+                "phản ánh không được giao cho đơn vị của bạn ở bước này.")
+        return transition
+
+
+class SecurityManager(ReportAccessMixin, PasswordPolicyMixin, FabSecurityManager):
     user_model = AppUser
     userdbmodelview = UserView
     authdbview = AuthView  # passwords and the provincial SSO on one login page (security/auth.py)
