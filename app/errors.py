@@ -48,7 +48,20 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, MESSAGES[400][0], CSRF_MESSAGE)
 
 
+LARGEST_ID = 2**31 - 1  # an INTEGER primary key; a larger number in a URL names nothing
+
+
+def _ids_in_range(_endpoint, values) -> None:
+    """A URL id too large for the database answers 404 instead of an overflow (500)."""
+    if values and any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > LARGEST_ID
+                      for v in values.values()):
+        from flask import abort
+
+        abort(404)
+
+
 def init_app(app) -> None:
+    app.url_value_preprocessor(_ids_in_range)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for code in MESSAGES:
         app.register_error_handler(code, handle_http_error)

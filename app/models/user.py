@@ -1,9 +1,11 @@
 """FAB's user, bound to the unit it works for."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .catalogue import Unit
@@ -17,6 +19,12 @@ class AppUser(User):
     # The OpenID Connect subject ("sub") this account signed in with the first time through the
     # provincial SSO; a later sign-in with the same e-mail but another subject is refused.
     sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
+
+    # Sign-in lockout: after too many failed passwords, no sign-in until this time (UTC).
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The hash of the last password set by someone else (an administrator, the provisioning):
+    # the person may never choose it as their own (app/security/passwords.py).
+    initial_password: Mapped[str | None] = mapped_column(String(256))
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 

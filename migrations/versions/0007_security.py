@@ -1,4 +1,4 @@
-"""security: stable codes of the built-in roles
+"""security: stable codes of the built-in roles; sign-in lockout; the initial password
 
 Revision ID: 0007_security
 Revises: 0004
@@ -32,6 +32,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("code"),
         sa.UniqueConstraint("role_id"),
     )
+    op.add_column("ab_user", sa.Column("locked_until", sa.DateTime(), nullable=True))
+    op.add_column("ab_user", sa.Column("initial_password", sa.String(length=256), nullable=True))
     conn = op.get_bind()
     for code, name in BUILTIN.items():
         role_id = conn.execute(sa.text("SELECT id FROM ab_role WHERE name = :n"), {"n": name}).scalar()
@@ -42,3 +44,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("role_code")
+    with op.batch_alter_table("ab_user") as batch_op:
+        batch_op.drop_column("initial_password")
+        batch_op.drop_column("locked_until")
