@@ -43,6 +43,10 @@ MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "phananh@localhost")
 
+# Logs: one line per record with the request id; LOG_FORMAT=json gives JSON lines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
 # --- Flask-AppBuilder -------------------------------------------------------------------------
 APP_NAME = "Hệ thống thông tin phản ánh hiện trường"
 APP_ICON = ""

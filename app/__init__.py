@@ -66,11 +66,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         app.before_request(_wtforms_translations)
 
-        from . import errors, templating
+        from . import errors, ops, templating
         from .views.registry import register_views
 
         templating.init_app(app)
         errors.init_app(app)
+        ops.init_app(app)
         register_views(appbuilder)
         _init_administration(app)
         # Roles and permissions are created and brought up to date by `flask seed` / `flask

@@ -49,7 +49,48 @@ def demo_command() -> None:
     click.echo(summary)
 
 
+backup_cli = AppGroup("backup", help="Sao lưu và khôi phục cơ sở dữ liệu cùng tệp đính kèm.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_create_command(path: str) -> None:
+    """Sao lưu cơ sở dữ liệu và tệp đính kèm vào tệp PATH (.tar.gz, có bản kê)."""
+    from flask import current_app
+
+    from .ops import backup
+
+    try:
+        manifest = backup.create(path, current_app.config["UPLOAD_FOLDER"])
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu vào {path}: phiên bản {manifest.revision}, "
+               f"{manifest.counts['report']} phản ánh, {manifest.counts['report_event']} dòng "
+               f"nhật ký, {len(manifest.checksums) - 1} tệp đính kèm.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Không hỏi lại trước khi thay thế dữ liệu hiện có.")
+def backup_restore_command(path: str, yes: bool) -> None:
+    """Khôi phục cơ sở dữ liệu và tệp đính kèm từ tệp sao lưu PATH (thay thế dữ liệu hiện có)."""
+    from flask import current_app
+
+    from .ops import backup
+
+    if not yes:
+        click.confirm("Khôi phục sẽ THAY THẾ toàn bộ dữ liệu và tệp đính kèm hiện có. Tiếp tục?",
+                      abort=True)
+    try:
+        manifest = backup.restore(path, current_app.config["UPLOAD_FOLDER"])
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã khôi phục bản sao lưu lúc {manifest.created_at} (phiên bản "
+               f"{manifest.revision}): {manifest.counts['report']} phản ánh.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
