@@ -2,6 +2,12 @@
 authorization point for reports (``raise_for_access``)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from flask import current_app, flash, redirect, request
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -33,8 +39,8 @@ class UserView(UserDBModelView):
     show_fieldsets = [
         ("Tài khoản", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
         ("Thông tin cá nhân", {"fields": ["first_name", "last_name", "email"]}),
-        ("Thông tin khác", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
-                            "expanded": False}),
+        ("Thông tin khác", {"fields": ["last_login", "fail_login_count", "locked_until",
+                                       "created_on", "changed_on"], "expanded": False}),
     ]
     user_show_fieldsets = [
         ("Thông tin người dùng", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
@@ -42,8 +48,22 @@ class UserView(UserDBModelView):
     ]
     add_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit",
                    "password", "conf_password"]
+    label_columns = {**label_columns, "locked_until": "Tạm khóa đăng nhập đến",
+                     "fail_login_count": "Số lần đăng nhập sai liên tiếp"}
+    formatters_columns = {**formatters_columns, "locked_until": local_datetime}
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     search_columns = ["first_name", "last_name", "username", "email", "unit", "active", "roles"]
+
+    @action("unlock", "Mở khóa đăng nhập", "Mở khóa đăng nhập cho các tài khoản đã chọn?",
+            "fa-unlock", single=False)
+    def unlock(self, items):
+        """Administrators lift a sign-in lockout before it runs out (audited as their change)."""
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            self.appbuilder.sm.unlock(user)
+        self.datamodel.session.commit()
+        flash(f"Đã mở khóa đăng nhập cho {len(items)} tài khoản.", "success")
+        return redirect(request.referrer or self.get_redirect())
 
 
 # FAB's other security views, with Vietnamese labels for the columns FAB leaves unlabelled (it
@@ -177,3 +197,39 @@ class SecurityManager(ReportAccessMixin, PasswordPolicyMixin, FabSecurityManager
     def create_limiter(self, app):
         limiter.init_app(app)
         return limiter
+
+    def register_views(self):
+        super().register_views()
+        # The API's sign-in (and token refresh) is limited exactly like the login form: same
+        # limiter, same rate, same storage (RATELIMIT_STORAGE_URI, shared by the instances).
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if isinstance(view, SecurityApi):
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+    # -- JWTs stop working when the password changes or the account is locked or disabled --
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._token_claims)
+        jwt_manager.token_in_blocklist_loader(self._token_revoked)
+        return jwt_manager
+
+    @staticmethod
+    def _password_stamp(user) -> str:
+        """A keyed digest of the password hash: changes with the password, reveals nothing."""
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, (user.password or "").encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _token_claims(self, identity) -> dict:
+        user = self.get_user_by_id(int(identity))
+        return {"pwd": self._password_stamp(user)} if user is not None else {}
+
+    def _token_revoked(self, _header, payload) -> bool:
+        try:
+            user = self.get_user_by_id(int(payload["sub"]))
+        except (KeyError, TypeError, ValueError):
+            return True
+        return (user is None or not user.is_active or self.is_locked(user)
+                or not hmac.compare_digest(str(payload.get("pwd", "")),
+                                           self._password_stamp(user)))

@@ -217,7 +217,7 @@ PERMISSION_LABELS = {
     "userinfoedit": "Sửa thông tin của mình", "copyrole": "Sao chép vai trò",
     "can_chart": "Xem biểu đồ", "can_access": "Truy cập",
     "can_import": "Nhập từ tệp", "provision": "Cấp / đồng bộ tài khoản",
-    "newpassword": "Cấp lại mật khẩu",
+    "newpassword": "Cấp lại mật khẩu", "unlock": "Mở khóa đăng nhập",
     SEE_ALL: "Xem mọi phản ánh (thao tác như Trung tâm)",
     HANDLE: "Xử lý phản ánh giao cho đơn vị mình",
     LEAD: "Phê duyệt phản ánh của đơn vị mình",
