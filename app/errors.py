@@ -51,17 +51,23 @@ def handle_csrf_error(error: CSRFError):
 LARGEST_ID = 2**31 - 1  # an INTEGER primary key; a larger number in a URL names nothing
 
 
-def _ids_in_range(_endpoint, values) -> None:
-    """A URL id too large for the database answers 404 instead of an overflow (500)."""
-    if values and any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > LARGEST_ID
-                      for v in values.values()):
-        from flask import abort
+def _values_that_name_nothing(endpoint, values) -> None:
+    """404 instead of a 500 for URL values that cannot name anything: an id too large for the
+    database (an overflow), or a file name of FAB's ModelView.download without FAB's
+    "<uuid>_sep_<name>" form (FAB 5.3 indexes it blindly)."""
+    from flask import abort
 
+    if not values:
+        return
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > LARGEST_ID
+           for v in values.values()):
+        abort(404)
+    if (endpoint or "").endswith(".download") and "_sep_" not in str(values.get("filename", "_sep_")):
         abort(404)
 
 
 def init_app(app) -> None:
-    app.url_value_preprocessor(_ids_in_range)
+    app.url_value_preprocessor(_values_that_name_nothing)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for code in MESSAGES:
         app.register_error_handler(code, handle_http_error)

@@ -88,6 +88,13 @@ def sso_client():
     return cached[1]
 
 
+def _new_session() -> None:
+    """A new session, and so a new CSRF token, at sign-in: nothing set before it (by whoever
+    prepared the browser) survives. Flask-WTF also keeps the token of the request in ``g``."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 class AuthView(AuthDBView):
     """FAB's password sign-in, Vietnamese, plus the provincial single sign-on (see module doc)."""
 
@@ -120,7 +127,7 @@ class AuthView(AuthDBView):
             if not user:
                 flash(g.get("login_refusal") or INVALID_LOGIN, "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
-            session.clear()  # a new session (and CSRF token) at sign-in: no fixation
+            _new_session()
             login_user(user, remember=False)
             return redirect(next_url)
         return self._render_login(form)
@@ -175,7 +182,7 @@ class AuthView(AuthDBView):
             log.info("SSO: từ chối %s: %s", claims.get("email"), exc)
             return self._render_login(error=str(exc), status=403)
         next_url = get_safe_redirect(session.pop("sso_next", "")) or self.appbuilder.get_url_for_index
-        session.clear()  # a new session at sign-in: no fixation
+        _new_session()
         login_user(user, remember=False)
         self.appbuilder.sm.update_user_auth_stat(user, True)
         return redirect(next_url)
