@@ -114,6 +114,9 @@ class Centre(Person):
             if answer.status_code == 201:
                 record(kind="action", report_id=answer.json()["id"], action="create",
                        status=201, user=self.username)
+            elif answer.status_code >= 500 or answer.status_code == 0:
+                record(kind="action", report_id=None, action="create",
+                       status=answer.status_code, user=self.username)
 
     @task(3)
     def receive(self) -> None:

@@ -230,11 +230,16 @@ def analyse(application, requests_log: str, started: float, finished: float, res
     statuses: collections.Counter = collections.Counter()
     server_errors = in_window = in_window_failed = 0
     done: collections.Counter = collections.Counter()  # (report_id, action) → successes
+    # Attempts whose answer was lost (5xx, dropped connection): committed or not, the client
+    # cannot know; an event for one of these is not a double.
+    unsure: collections.Counter = collections.Counter()
     with open(requests_log, encoding="utf-8") as f:
         for line in map(json.loads, f):
             if line["kind"] == "action":
                 if line["status"] in (200, 201):
                     done[(line["report_id"], line["action"])] += 1
+                elif line["status"] >= 500 or line["status"] == 0:
+                    unsure[(line["report_id"], line["action"])] += 1
                 continue
             statuses[line["status"]] += 1
             during = restart and restart["at"] <= line["time"] <= restart.get("until", 0) + 1
@@ -259,7 +264,19 @@ def analyse(application, requests_log: str, started: float, finished: float, res
                 "GROUP BY report_id, action"), {"since": since})
         })
         lost = sum((done - events).values())
-        doubled = sum((events - done).values())
+        extra = events - done
+        # A create whose answer was lost has no id on the client's side: match by action.
+        unsure_creates = sum(n for (r, a), n in unsure.items() if a == "create")
+        committed_unanswered = 0
+        for (report_id, action), n in sorted(extra.items()):
+            if action == "create":
+                matched = min(n, unsure_creates)
+                unsure_creates -= matched
+            else:
+                matched = min(n, unsure[(report_id, action)])
+            committed_unanswered += matched
+            extra[(report_id, action)] -= matched
+        doubled = sum(extra.values())
         mismatched = db.session.execute(text(
             "SELECT count(*) FROM report r WHERE r.status <> ("
             " SELECT e.to_status FROM report_event e WHERE e.report_id = r.id"
@@ -277,6 +294,7 @@ def analyse(application, requests_log: str, started: float, finished: float, res
         "requests": sum(statuses.values()), "by_status": dict(sorted(statuses.items())),
         "server_errors": server_errors, "actions_done": sum(done.values()),
         "events_written": sum(events.values()), "events_lost": lost, "events_doubled": doubled,
+        "committed_but_answer_lost": committed_unanswered,
         "state_mismatches": mismatched, "reports": reports, "event_rows": event_rows,
         "badges_checked": badge_checks, "badge_mismatches": badge_errors,
         "requests_per_s": round(sum(statuses.values()) / max(finished - started, 1), 1),
@@ -342,6 +360,8 @@ def write_doc(results: dict, section: str) -> None:
              f"| server errors (5xx, dropped connections) | {r['server_errors']} |",
              f"| actions that succeeded / events written | {r['actions_done']:,} / {r['events_written']:,} |",
              f"| events lost / doubled | {r['events_lost']} / {r['events_doubled']} |",
+             f"| actions committed whose answer was lost (a 5xx or a dropped connection; never "
+             f"applied twice: a retry meets the new version) | {r['committed_but_answer_lost']} |",
              f"| reports whose state ≠ last event's to_status | {r['state_mismatches']} (of {r['reports']:,}) |",
              f"| badges checked / differing from a recount | {r['badges_checked']} / {r['badge_mismatches']} |"]
     if r.get("restart"):
