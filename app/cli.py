@@ -97,3 +97,6 @@ def register_commands(app: Flask) -> None:
     from .cli_personnel import personnel_cli
 
     app.cli.add_command(personnel_cli)
+    from .cli_perf import perf_cli
+
+    app.cli.add_command(perf_cli)

@@ -35,6 +35,34 @@ def _database_url(tmp_dir: str) -> str:
     return url
 
 
+def fresh_database(tmp: str, name: str) -> str:
+    """A new empty database for a second application (served or run as a command): SQLite in
+    ``tmp``, or, when the suite runs against PostgreSQL (TEST_DATABASE_URL), a database of its
+    own on the same server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(tmp, f"{name}.db")
+    server = sa.engine.make_url(url.replace("postgres://", "postgresql://", 1))
+    database = f"{server.database}_{name}"
+    _postgres_admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+                    f'CREATE DATABASE "{database}"')
+    return server.set(database=database).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        target = sa.engine.make_url(url)
+        _postgres_admin(target, f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+
+
+def _postgres_admin(server, *statements: str) -> None:
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def app():
     tmp_dir = tempfile.mkdtemp(prefix="phananh-test-")

@@ -16,9 +16,8 @@ import urllib.request
 from urllib.parse import urlparse
 
 import pytest
-import sqlalchemy as sa
 
-from conftest import free_port
+from conftest import drop_database, free_port, fresh_database
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -62,33 +61,6 @@ ACCOUNTS_ONLY = (
 )
 
 
-def _fresh_database(tmp: str, name: str) -> str:
-    """A new empty database for one served application: SQLite in ``tmp``, or, when the suite
-    runs against PostgreSQL (TEST_DATABASE_URL), a database of its own on the same server."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return "sqlite:///" + os.path.join(tmp, f"{name}.db")
-    server = sa.engine.make_url(url.replace("postgres://", "postgresql://", 1))
-    database = f"{server.database}_{name}"
-    _postgres_admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
-                    f'CREATE DATABASE "{database}"')
-    return server.set(database=database).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        target = sa.engine.make_url(url)
-        _postgres_admin(target, f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-
-
-def _postgres_admin(server, *statements: str) -> None:
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for statement in statements:
-            conn.execute(sa.text(statement))
-    admin.dispose()
-
-
 def _serve(name: str, setup: list[list[str]]):
     """Start the application on a free port over a fresh database prepared by ``setup`` (each a
     command line run with this Python); yields its base URL, stops it afterwards."""
@@ -96,7 +68,7 @@ def _serve(name: str, setup: list[list[str]]):
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _fresh_database(tmp, name),
+        "DATABASE_URL": fresh_database(tmp, name),
         "UPLOAD_FOLDER": os.path.join(tmp, "uploads"),
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "SECRET_KEY": "browser-tests-secret-key-0123456789abcdef",
@@ -130,7 +102,7 @@ def _serve(name: str, setup: list[list[str]]):
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
-    _drop_database(env["DATABASE_URL"])
+    drop_database(env["DATABASE_URL"])
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,0 +1,1 @@
+"""Performance tools (DESIGN §11): the data generator and the benchmark (`flask --app app perf`)."""

@@ -1,0 +1,620 @@
+"""`flask perf bench`: every page of DESIGN §11, for each demo role, against its bare-SQL floor.
+
+The app runs under gunicorn (one worker) on a free port over the configured database
+(``app.perf.bench_app``: the app plus its peers and the SQL capture). For each page: warm-up
+requests, then ``rounds`` timed requests one after another (p50, p95); one more request with
+the capture header records the page's own SQL statements, which are then replayed bare through
+the database driver (psycopg / sqlite3) ``rounds`` times in a transaction rolled back: the
+floor. The table goes to docs/PERFORMANCE.md between markers of its database kind, so the prose
+around it and the other database's table stay.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import pickle
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..services.queues import QUEUES
+from . import bench_app
+from .vocabulary import RARE_KEYWORD
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPORT_FILE = os.path.join(ROOT, "docs", "PERFORMANCE.md")
+WARM_UP = 2
+
+# DESIGN §11, p95 in milliseconds; SQLite gets 1.5× (at 200,000 reports).
+BUDGETS = {
+    "fixed": ("any page's fixed cost (menu, badges, alerts, the user)", 20),
+    "queue": ("a queue page (any tab, filter, page number)", 100),
+    "search": ("accent-free keyword search", 300),
+    "report": ("a report page with its log", 80),
+    "action": ("an action", 50),
+    "api": ("REST list, any page; a report's events", 100),
+    "statistics": ("statistics of a year, by unit", 1000),
+}
+SQLITE_FACTOR = 1.5
+# One account per role (DESIGN §7): the unit roles of Sở Giao thông vận tải, the busiest unit.
+BENCH_ACCOUNTS = ("quantri", "trungtam", "gtvt.xuly", "gtvt.lanhdao", "theodoi")
+SEARCHES = (
+    ("rare word", RARE_KEYWORD),
+    ("common word", "đường"),
+    ("two-letter word", "ga"),
+    ("no match", "xyzzyqw"),
+    ("issue 9's words", "o ga duong tranh"),
+    ("issue 9's words", "cay xanh"),
+)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+@dataclass
+class Page:
+    account: str
+    kind: str  # a key of BUDGETS, or "peer" / "bulk" (no budget line)
+    label: str
+    url: str
+    method: str = "GET"
+    # Per request (actions: each round acts on another report): (url, json body).
+    requests_: Callable[[int], tuple[str, dict | None]] | None = None
+    api: bool = False  # with the account's JWT
+    rounds: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Result:
+    page: Page
+    samples: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    statements: int = 0
+    status: int = 0
+    note: str = ""
+
+    @property
+    def p50(self) -> float | None:
+        return _percentile(self.samples, 50)
+
+    @property
+    def p95(self) -> float | None:
+        return _percentile(self.samples, 95)
+
+
+def _percentile(values: list[float], q: int) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)  # nearest rank
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+# --- The server ---------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn, one sync worker, serving ``app.perf.bench_app`` over the configured database."""
+
+    def __init__(self, database_url: str, capture_dir: str):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="perf-bench-", suffix=".log",
+                                               delete=False)
+        env = {
+            **os.environ, "DATABASE_URL": database_url, "PERF_CAPTURE_DIR": capture_dir,
+            "RATELIMIT_ENABLED": "0",  # every sign-in of the benchmark comes from 127.0.0.1
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "600",
+             "--bind", f"127.0.0.1:{self.port}", "app.perf.bench_app:build()"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(self.base + "/login/", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                self.log.seek(0)
+                raise BenchError("gunicorn không khởi động được:\n" + self.log.read()[-3000:])
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+class Client:
+    def __init__(self, base: str, username: str, password: str):
+        self.base = base
+        self.session = requests.Session()
+        page = self.session.get(base + "/login/")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page.text)
+        answer = self.session.post(
+            base + "/login/", allow_redirects=False,
+            data={"username": username, "password": password,
+                  "csrf_token": token.group(1) if token else ""})
+        if answer.status_code != 302:
+            raise BenchError(f"{username} không đăng nhập được (DEMO_PASSWORD?)")
+        jwt = requests.post(base + "/api/v1/security/login", json={
+            "username": username, "password": password, "provider": "db", "refresh": False})
+        if jwt.status_code != 200:
+            raise BenchError(f"{username}: không lấy được JWT ({jwt.status_code})")
+        self.jwt = {"Authorization": f"Bearer {jwt.json()['access_token']}"}
+
+    def call(self, method: str, url: str, body: dict | None, api: bool,
+             capture: str | None = None) -> requests.Response:
+        headers = dict(self.jwt) if api else {}
+        if capture:
+            headers[bench_app.CAPTURE_HEADER] = capture
+        # An API call goes without the session cookie: the JWT alone, as programs call it.
+        send = requests.request if api else self.session.request
+        return send(method, self.base + url, json=body, headers=headers, allow_redirects=False,
+                    timeout=600)
+
+
+# --- The floor: the page's own statements, bare -----------------------------------------------
+
+class Replayer:
+    def __init__(self, url: sa.engine.URL):
+        self.dialect = url.get_backend_name()
+        if self.dialect == "postgresql":
+            import psycopg
+
+            self.connection = psycopg.connect(
+                host=url.host or "", port=url.port or 5432, user=url.username or "",
+                password=url.password or "", dbname=url.database)
+        else:
+            self.connection = sqlite3.connect(url.database)
+
+    def run(self, statements) -> tuple[float, str]:
+        """Seconds the statements take, one after another, fetching every row; rolled back."""
+        cursor = self.connection.cursor()
+        error = ""
+        started = time.perf_counter()
+        for statement, parameters, many in statements:
+            try:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+                if cursor.description:
+                    cursor.fetchall()
+            except Exception as exc:  # e.g. a duplicate key the real request had just written
+                error = type(exc).__name__
+                self.connection.rollback()
+        elapsed = time.perf_counter() - started
+        self.connection.rollback()
+        return elapsed, error
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# --- What to measure ----------------------------------------------------------------------------
+
+def _scalar(sql: str, **params):
+    return db.session.execute(sa.text(sql), params).scalar()
+
+
+def _ids(sql: str, **params) -> list[int]:
+    return [r[0] for r in db.session.execute(sa.text(sql), params)]
+
+
+def _user(username: str):
+    return db.session.execute(sa.text(
+        "SELECT u.id, u.unit_id FROM ab_user u WHERE u.username = :u"), {"u": username}).first()
+
+
+def _long_log_report(unit_id: int | None) -> int | None:
+    """The report with the longest log the account may open."""
+    if unit_id is None:
+        return _scalar("SELECT report_id FROM report_event GROUP BY report_id "
+                       "ORDER BY count(*) DESC LIMIT 1")
+    return _scalar(
+        "SELECT e.report_id FROM report_event e JOIN report_unit l ON l.report_id = e.report_id "
+        "WHERE l.unit_id = :unit GROUP BY e.report_id ORDER BY count(*) DESC LIMIT 1", unit=unit_id)
+
+
+def _rule_exists(path: str) -> bool:
+    return any(rule.rule.rstrip("/") == path.rstrip("/") for rule in current_app.url_map.iter_rules())
+
+
+class Plan:
+    """The pages of each account, with the reports each action will act on chosen by SQL."""
+
+    def __init__(self, rounds: int):
+        self.rounds = rounds
+        self.pages: list[Page] = []
+        self.notes: list[str] = []
+        self._taken: set[int] = set()
+        self.gtvt = _scalar("SELECT unit_id FROM ab_user WHERE username = 'gtvt.xuly'")
+        self.field_id = _scalar("SELECT id FROM field WHERE active ORDER BY id LIMIT 1")
+        self.source_id = _scalar("SELECT id FROM source WHERE active ORDER BY id LIMIT 1")
+
+    def reports(self, status: str, unit_id: int | None, n: int) -> list[int]:
+        """``n`` reports in ``status`` (assigned now to ``unit_id`` if given), not yet used."""
+        sql = "SELECT id FROM report WHERE status = :status"
+        if unit_id is not None:
+            sql += " AND unit_id = :unit"
+        sql += " ORDER BY id DESC LIMIT :n"
+        found = [i for i in _ids(sql, status=status, unit=unit_id, n=n + len(self._taken))
+                 if i not in self._taken][:n]
+        self._taken.update(found)
+        return found
+
+    def add(self, page: Page) -> None:
+        self.pages.append(page)
+
+    def action(self, account: str, action: str, status: str, unit_id: int | None, body: dict,
+               label: str) -> None:
+        need = WARM_UP + self.rounds + 1
+        ids = self.reports(status, unit_id, need)
+        if len(ids) < WARM_UP + 2:
+            self.notes.append(f"{account}: “{label}” bỏ qua — chỉ có {len(ids)} phản ánh "
+                              f"ở trạng thái {status}.")
+            return
+        rounds = len(ids) - WARM_UP - 1
+        note = "" if rounds >= self.rounds else f"chỉ {rounds} lượt (không đủ phản ánh)"
+        self.add(Page(
+            account, "action", label, "", "POST", api=True, rounds=rounds, note=note,
+            requests_=lambda k, ids=ids: (f"/api/v1/report/{ids[k]}/actions/{action}", body)))
+
+
+def build_plan(rounds: int, accounts: tuple[str, ...]) -> Plan:
+    plan = Plan(rounds)
+    for account in accounts:
+        user = _user(account)
+        if user is None:
+            plan.notes.append(f"{account}: không có tài khoản (chạy perf generate với DEMO_PASSWORD).")
+            continue
+        _, unit_id = user
+        sees_all = account in ("quantri", "trungtam", "theodoi")
+        plan.add(Page(account, "fixed", "menu-only page /users/userinfo/", "/users/userinfo/"))
+        plan.add(Page(account, "queue", "home page (alerts)", "/"))
+        for queue in QUEUES:
+            for tab in queue.tabs:
+                url = f"/phan-anh/{queue.key}/?tab={tab.key}"
+                plan.add(Page(account, "queue", f"{queue.title} · {tab.label} · page 1", url))
+                plan.add(Page(account, "queue", f"{queue.title} · {tab.label} · deep page", url,
+                              note="deep"))
+        for label, words in SEARCHES:
+            plan.add(Page(account, "search", f"search “{words}” ({label})",
+                          f"/phan-anh/tat-ca/?tab=tat-ca&tu_khoa={requests.utils.quote(words)}"))
+        report_id = _long_log_report(None if sees_all else unit_id)
+        if report_id:
+            events = _scalar("SELECT count(*) FROM report_event WHERE report_id = :r", r=report_id)
+            plan.add(Page(account, "report", f"report page, log of {events:,} events",
+                          f"/phan-anh/{report_id}"))
+            plan.add(Page(account, "api", f"API: a report's events ({events:,})",
+                          f"/api/v1/report/{report_id}/events", api=True))
+        plan.add(Page(account, "api", "API: report list, page 0",
+                      "/api/v1/report/?q=(page:0,page_size:20)", api=True))
+        plan.add(Page(account, "api", "API: report list, deep page",
+                      "/api/v1/report/?q=(page:{deep},page_size:20)", api=True, note="deep-api"))
+        _statistics(plan, account)
+    _actions(plan, accounts)
+    _peers(plan)
+    return plan
+
+
+def _statistics(plan: Plan, account: str) -> None:
+    year = dt.date.today().year - 1
+    if _rule_exists("/api/v1/statistics/summary"):
+        plan.add(Page(account, "statistics", f"statistics {year} by unit (API)",
+                      f"/api/v1/statistics/summary?from={year}-01-01&to={year}-12-31&by=unit",
+                      api=True))
+    pages = sorted({rule.rule for rule in current_app.url_map.iter_rules()
+                    if re.search(r"(thong-ke|tong-hop|bieu-do)", rule.rule)
+                    and "GET" in rule.methods and not rule.arguments})
+    for path in pages:
+        plan.add(Page(account, "statistics", f"statistics page {path} ({year})",
+                      f"{path}?tu_ngay=01/01/{year}&den_ngay=31/12/{year}"))
+    if not pages and not _rule_exists("/api/v1/statistics/summary"):
+        note = "statistics: no statistics route on this commit, not measured."
+        if note not in plan.notes:
+            plan.notes.append(note)
+
+
+def _actions(plan: Plan, accounts: tuple[str, ...]) -> None:
+    gtvt = plan.gtvt
+    reason = {"reason": "Đo hiệu năng: trả lại để kiểm tra."}
+    table = {
+        "trungtam": [
+            ("receive", "new", None, {"field_id": plan.field_id, "source_id": plan.source_id}),
+            ("distribute", "received", None, {"unit_id": gtvt}),
+            ("publish", "approved", None, {}),
+            ("reject", "new", None, reason),
+            ("comment", "published", None, {"content": "Đo hiệu năng: trao đổi."}),
+        ],
+        "gtvt.xuly": [
+            ("accept", "assigned", gtvt, {}),
+            ("submit", "in_progress", gtvt, {"content": "Đo hiệu năng: đã xử lý."}),
+            ("return", "assigned", gtvt, reason),
+        ],
+        "gtvt.lanhdao": [
+            ("approve", "pending_approval", gtvt, {}),
+            ("return", "pending_approval", gtvt, reason),
+        ],
+    }
+    for account in accounts:
+        for action, status, unit_id, body in table.get(account, []):
+            plan.action(account, action, status, unit_id, body,
+                        f"action {action} ({status})")
+    if _rule_exists("/api/v1/report/actions/<action>") and "trungtam" in accounts:
+        batches = []
+        for _ in range(min(plan.rounds, 10) + WARM_UP + 1):
+            ids = plan.reports("received", None, 100)
+            if len(ids) < 100:
+                break
+            batches.append(ids)
+        if len(batches) > WARM_UP + 1:
+            plan.add(Page("trungtam", "bulk", "bulk distribute of 100 reports", "", "POST",
+                          api=True, rounds=len(batches) - WARM_UP - 1, requests_=lambda k: (
+                              "/api/v1/report/actions/distribute",
+                              {"ids": batches[k], "unit_id": gtvt})))
+        else:
+            plan.notes.append("bulk distribute: not enough reports waiting for distribution.")
+    else:
+        plan.notes.append("bulk distribute: no bulk route on this commit, not measured.")
+
+
+def _peers(plan: Plan) -> None:
+    total = _scalar("SELECT count(*) FROM report") or 0
+    deep = max(total // 20 // 2, 1)
+    for label, url in (
+        ("FAB ModelView list of report, page 1", bench_app.PEER_MODELVIEW),
+        ("FAB ModelView list of report, deep page",
+         f"{bench_app.PEER_MODELVIEW}?page_BenchReportView={deep}"),
+        ("Flask-Admin ModelView of report, page 1", bench_app.PEER_ADMIN),
+        ("Flask-Admin ModelView of report, deep page", f"{bench_app.PEER_ADMIN}?page={deep}"),
+    ):
+        plan.add(Page("quantri", "peer", label, url))
+    for label, page in (("page 0", 0), ("deep page", deep)):
+        plan.add(Page("quantri", "peer", f"FAB ModelRestApi of report, {label}",
+                      f"{bench_app.PEER_REST}?q=(page:{page},page_size:20)", api=True))
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+def _deep_page_url(client: Client, page: Page) -> tuple[str | None, str]:
+    """A page in the middle of the list: the last page number its pagination links to, halved."""
+    if page.note == "deep-api":
+        first = client.call("GET", "/api/v1/report/?q=(page:0,page_size:20)", None, True)
+        count = first.json().get("count", 0) if first.ok else 0
+        deep = max(count // 20 // 2, 1)
+        return page.url.replace("{deep}", str(deep)), f"page {deep:,}"
+    first = client.call("GET", page.url, None, False)
+    numbers = [int(n) for n in re.findall(r"[?&;]trang=(\d+)", first.text)]
+    if not numbers or max(numbers) < 3:
+        return None, "one page only"
+    deep = max(numbers) // 2
+    return f"{page.url}&trang={deep}", f"page {deep:,}"
+
+
+def measure(plan: Plan, server: Server, replayer: Replayer, capture_dir: str,
+            password: str, progress: Callable[[str], None]) -> list[Result]:
+    clients: dict[str, Client] = {}
+    results = []
+    for number, page in enumerate(plan.pages, start=1):
+        progress(f"[{number}/{len(plan.pages)}] {page.account}: {page.label}")
+        if page.account not in clients:
+            clients[page.account] = Client(server.base, page.account, password)
+        client = clients[page.account]
+        result = Result(page, note=page.note if page.note not in ("deep", "deep-api") else "")
+        url = page.url
+        if page.note in ("deep", "deep-api"):
+            url, result.note = _deep_page_url(client, page)
+            if url is None:
+                continue
+        rounds = page.rounds or plan.rounds
+
+        def request(k: int, capture: str | None = None) -> requests.Response:
+            target, body = page.requests_(k) if page.requests_ else (url, None)
+            return client.call(page.method, target, body, page.api, capture)
+
+        first = request(0)
+        if page.requests_ is None and first.status_code != 200:
+            if first.status_code not in (302, 403, 404):  # not this role's page: nothing to say
+                plan.notes.append(f"{page.account}: {page.label} answered {first.status_code}.")
+            continue
+        for k in range(1, WARM_UP):
+            request(k)
+        for k in range(WARM_UP, WARM_UP + rounds):
+            started = time.perf_counter()
+            answer = request(k)
+            result.samples.append((time.perf_counter() - started) * 1000)
+            result.status = answer.status_code
+        name = f"page{number}"
+        request(WARM_UP + rounds, capture=name)
+        path = os.path.join(capture_dir, name + ".pickle")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                statements = pickle.load(f)
+            result.statements = len(statements)
+            errors = set()
+            for _ in range(rounds):
+                seconds, error = replayer.run(statements)
+                result.floor.append(seconds * 1000)
+                if error:
+                    errors.add(error)
+            if errors:
+                result.note = "; ".join(filter(None, [result.note, "replay: " + ", ".join(sorted(errors))]))
+        results.append(result)
+    return results
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+def _machine() -> str:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(next(line.split()[1] for line in f if line.startswith("MemTotal")))
+            memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{model or platform.processor()}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _database() -> tuple[str, str]:
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        version = _scalar("SHOW server_version")
+        size = _scalar("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        return dialect, f"PostgreSQL {version} ({size})"
+    path = db.engine.url.database or ""
+    size = os.path.getsize(path) / 1024 / 1024 if path and os.path.exists(path) else 0
+    return dialect, f"SQLite {sqlite3.sqlite_version} ({size:,.0f} MB)"
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def render(results: list[Result], plan: Plan, dialect: str, database: str, load: tuple[str, str],
+           seconds: float) -> str:
+    factor = SQLITE_FACTOR if dialect == "sqlite" else 1.0
+    counts = {t: _scalar(f"SELECT count(*) FROM {t}") for t in ("report", "report_event", "unit", "ab_user")}
+    lines = [
+        f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `flask --app app perf bench` "
+        f"in {seconds / 60:,.0f} min — nothing here is typed by hand.",
+        "",
+        f"- Machine: {_machine()}; load average {load[0]} at the start, {load[1]} at the end "
+        "(the machine is shared).",
+        f"- Database: {database}; data: {counts['report']:,} reports, {counts['report_event']:,} "
+        f"log events, {counts['unit']:,} units, {counts['ab_user']:,} users.",
+        f"- Commit: {_commit()}; gunicorn, 1 sync worker; requests one after another; "
+        f"{WARM_UP} warm-up requests, then p50/p95 over {plan.rounds} rounds (fewer where noted).",
+        "- Floor: the page's own SQL statements, captured in the app process and replayed bare "
+        f"through {'psycopg' if dialect == 'postgresql' else 'sqlite3'} (rolled back); "
+        "×floor = app p50 ÷ floor p50.",
+        f"- Budget: DESIGN §11 p95{' × 1.5 (SQLite)' if factor != 1 else ''}; "
+        "peers and bulk have no budget line.",
+        "",
+        "| account | page | budget ms | p50 ms | p95 ms | floor p50 ms | ×floor | queries | status | pass |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    passed = failed = 0
+    for r in results:
+        budget = BUDGETS.get(r.page.kind, (None, None))[1]
+        budget = None if budget is None else budget * factor
+        floor = _percentile(r.floor, 50)
+        ratio = f"{r.p50 / floor:,.1f}" if floor and r.p50 else "—"
+        if budget is None:
+            verdict = "—"
+        elif r.p95 is not None and r.p95 <= budget and r.status < 400:
+            verdict, passed = "pass", passed + 1
+        else:
+            verdict, failed = "**FAIL**", failed + 1
+        label = r.page.label + (f" ({r.note})" if r.note else "")
+        lines.append(
+            f"| {r.page.account} | {label} | {'—' if budget is None else f'{budget:,.0f}'} | "
+            f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
+            f"{r.status} | {verdict} |")
+    lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
+    if plan.notes:
+        lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
+    return "\n".join(lines)
+
+
+def write_report(block: str, dialect: str, path: str = REPORT_FILE) -> None:
+    begin = f"<!-- perf bench {dialect}: begin (generated, do not edit) -->"
+    end = f"<!-- perf bench {dialect}: end -->"
+    title = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(dialect, dialect)
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else (
+        "# Performance\n\nThe benchmark of DESIGN §11 (`flask --app app perf bench`, see the README). "
+        "The tables between the markers are written by the benchmark; the rest is prose.\n")
+    section = f"{begin}\n{block}\n{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + f"\n\n## Benchmark on {title}\n\n{section}\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def run(rounds: int = 20, accounts: tuple[str, ...] = BENCH_ACCOUNTS, write: bool = True,
+        progress: Callable[[str], None] = lambda s: None) -> tuple[str, list[Result]]:
+    password = current_app.config.get("DEMO_PASSWORD")
+    if not password:
+        raise BenchError("Hãy đặt DEMO_PASSWORD (mật khẩu các tài khoản minh họa).")
+    started = time.monotonic()
+    load_start = "{:.1f}".format(os.getloadavg()[0])
+    url = db.engine.url
+    plan = build_plan(rounds, accounts)
+    dialect, database = _database()
+    db.session.close()
+    capture_dir = tempfile.mkdtemp(prefix="perf-capture-")
+    server = Server(url.render_as_string(hide_password=False), capture_dir)
+    replayer = Replayer(url)
+    try:
+        results = measure(plan, server, replayer, capture_dir, password, progress)
+    finally:
+        server.stop()
+        replayer.close()
+        shutil.rmtree(capture_dir, ignore_errors=True)
+    load_end = "{:.1f}".format(os.getloadavg()[0])
+    block = render(results, plan, dialect, database, (load_start, load_end),
+                   time.monotonic() - started)
+    if write:
+        write_report(block, dialect)
+    return block, results
+
+
+def summary(results: list[Result]) -> str:
+    return "\n".join(
+        f"{r.page.account:13} {r.page.label[:60]:60} p50 {_ms(r.p50):>9} p95 {_ms(r.p95):>9} "
+        f"floor {_ms(_percentile(r.floor, 50)):>8}"
+        for r in results)
+

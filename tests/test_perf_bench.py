@@ -1,0 +1,25 @@
+"""`flask perf bench` writes its table into docs/PERFORMANCE.md without touching the prose."""
+from __future__ import annotations
+
+from app.perf.bench import _percentile, write_report
+
+
+def test_the_benchmark_replaces_only_its_own_databases_table(tmp_path):
+    path = tmp_path / "PERFORMANCE.md"
+    path.write_text("# Performance\n\n## What each change bought\n\nCounters: 300 ms → 4 ms.\n",
+                    encoding="utf-8")
+    write_report("| page | p95 |\n| queue | 90 |", "postgresql", str(path))
+    write_report("| page | p95 |\n| queue | 120 |", "sqlite", str(path))
+    write_report("| page | p95 |\n| queue | 40 |", "postgresql", str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "Counters: 300 ms → 4 ms." in text  # the hand-written prose stays
+    assert "| queue | 40 |" in text and "| queue | 90 |" not in text
+    assert "| queue | 120 |" in text  # the other database's table stays
+    assert text.count("## Benchmark on PostgreSQL") == 1 and text.count("## Benchmark on SQLite") == 1
+
+
+def test_percentiles_are_those_of_the_rounds():
+    rounds = [float(n) for n in range(1, 21)]  # 1 … 20 ms
+    assert _percentile(rounds, 50) == 10.0
+    assert _percentile(rounds, 95) == 19.0
+    assert _percentile([], 95) is None
