@@ -71,6 +71,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     # "Trao đổi" without text: 400 for who may comment, 404 outside the scope, 403 for the
     # administrator and the viewer (no can_comment)
     "/api/v1/report/<int:pk>/actions/<string:action>": ("POST", "ufbbnbnf"),
+    # bulk (issue of bulk actions): anyone who reads reports; no "ids" → 400
+    "/api/v1/report/actions/<action>": ("POST", "ubbbbbbb"),
     # --- the report screens (DESIGN §5): each queue to the roles it concerns ---
     "/phan-anh/<int:report_id>": ("GET", "rooonono"),
     "/phan-anh/<int:report_id>/tep/<int:attachment_id>": ("GET", "rnnnnnnn"),
@@ -82,6 +84,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "/phan-anh/theo-doi/": ("GET", "rofoooof"),
     "/phan-anh/tat-ca/": ("GET", "rooooooo"),
     "/phan-anh/tiep-nhan-moi/": ("GET", "rfofffff"),  # intake: can_create (not the admin)
+    # bulk steps (POST, CSRF): anyone who opens reports; no step chosen → 400
+    "/phan-anh/thao-tac/": ("POST", "rbbbbbbb"),
     "/dataconsole/": ("GET", "rrffffff"),  # the console's menu entry: on to /admin/
     # --- the data console (/admin/): administrators only; ids of nothing ---
     "/admin/": ("GET", "roffffff"),

@@ -1,6 +1,8 @@
 """Every view, API and menu entry of the application, in the order of the letter's menu."""
 from ..api.catalogue import FieldApi, SourceApi, UnitApi
+from ..api.bulk import ReportBulkApi
 from ..api.report import ReportApi
+from .bulk import register_bulk_views
 from .catalogue import FieldView, SourceView, UnitView, WorkdayExceptionView
 from .personnel import DataConsoleView, PersonnelRegistrationView, PersonnelView
 from .reports import register_report_views
@@ -13,6 +15,7 @@ PERSONNEL_MENU = "Nhân sự"
 def register_views(appbuilder) -> None:
     # The letter's left menu "Phản ánh, kiến nghị": queues first, then the catalogues it lists.
     register_report_views(appbuilder, REPORTS_MENU)
+    register_bulk_views(appbuilder)  # "Thao tác với các phản ánh đã chọn" on the queues
     appbuilder.add_view(FieldView, "Danh mục lĩnh vực", icon="fa-tags", category=REPORTS_MENU,
                         category_icon="fa-bullhorn")
     appbuilder.add_view(SourceView, "Danh mục nguồn", icon="fa-inbox", category=REPORTS_MENU)
@@ -33,3 +36,4 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(FieldApi)
     appbuilder.add_api(SourceApi)
     appbuilder.add_api(ReportApi)
+    appbuilder.add_api(ReportBulkApi)
