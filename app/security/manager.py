@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app, flash, redirect, request
+from flask import current_app, flash, g, redirect, request
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -64,6 +66,19 @@ class UserView(UserDBModelView):
         self.datamodel.session.commit()
         flash(f"Đã mở khóa đăng nhập cho {len(items)} tài khoản.", "success")
         return redirect(request.referrer or self.get_redirect())
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """"Thông tin tài khoản": FAB's page and the person's choice of how to be told."""
+        from ..views.notify import preference_rows
+
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template("notify/user_info.html", title=self.user_info_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    prefs=preference_rows(g.user))
 
 
 # FAB's other security views, with Vietnamese labels for the columns FAB leaves unlabelled (it

@@ -18,6 +18,21 @@ from ..security.permissions import report_permissions, sees_all
 REPORTER_FIELDS = ("reporter_name", "reporter_address", "reporter_phone", "reporter_email")
 
 
+def roles_of(user) -> set:
+    """The built-in roles a person holds, found by their stable codes (never by name)."""
+    from ..domain.workflow import ROLE_CODES, Role
+    from ..models import BuiltinRole
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    role_ids = {r.id for r in user.roles}
+    if not role_ids:
+        return set()
+    codes = set(db.session.execute(
+        select(BuiltinRole.code).where(BuiltinRole.role_id.in_(role_ids))).scalars())
+    return {role for role in Role if ROLE_CODES[role] in codes}
+
+
 def scope_clause(user) -> ColumnElement[bool]:
     """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
     is a permission, app/security/permissions.py)."""

@@ -1,13 +1,13 @@
 """security: stable codes of the built-in roles; sign-in lockout; the initial password
 
 Revision ID: 0007_security
-Revises: 0004
+Revises: 0011_notify
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0007_security"
-down_revision = "0004"
+down_revision = "0011_notify"
 branch_labels = None
 depends_on = None
 
