@@ -87,6 +87,39 @@ MATRIX: dict[str, tuple[str, str]] = {
     # bulk steps (POST, CSRF): anyone who opens reports; no step chosen → 400
     "/phan-anh/thao-tac/": ("POST", "rbbbbbbb"),
     "/dataconsole/": ("GET", "rrffffff"),  # the console's menu entry: on to /admin/
+    # --- notices and notifications (DESIGN §9): everyone signed in reads; the centre writes ---
+    "/api/v1/notice/": ("POST", "ubbfffff"),
+    "/api/v1/notice/<int:pk>": ("GET", "unnnnnnn"),
+    "/api/v1/notification/": ("GET", "uooooooo"),
+    "/api/v1/notification/<int:pk>/read": ("POST", "unnnnnnn"),  # someone else's / nothing
+    "/thong-bao/": ("GET", "rooooooo"),
+    "/thong-bao/<int:notice_id>": ("GET", "rnnnnnnn"),
+    "/thong-bao/<int:notice_id>/tep/<int:file_id>": ("GET", "rnnnnnnn"),
+    "/thong-bao/ca-nhan/": ("GET", "rooooooo"),
+    "/thong-bao/ca-nhan/<int:notification_id>": ("GET", "rnnnnnnn"),
+    "/thong-bao/ca-nhan/<int:notification_id>/da-doc": ("POST", "rnnnnnnn"),
+    # these two change the person's own settings and reads: asked with GET, which they refuse
+    "/thong-bao/ca-nhan/cach-nhan": ("GET", "mmmmmmmm"),
+    "/thong-bao/ca-nhan/da-doc-tat-ca": ("GET", "mmmmmmmm"),
+    "/thong-bao/moi": ("GET", "roofffff"),
+    # --- "Phản ánh có tương tác" (DESIGN §10): the centre ---
+    "/phan-anh/tuong-tac/": ("GET", "roofffff"),
+    "/phan-anh/tuong-tac/<int:feedback_id>/mo-lai": ("POST", "rrrfffff"),
+    "/phan-anh/tuong-tac/<int:feedback_id>/tra-loi": ("POST", "rrrfffff"),
+    # --- the public portal and Open311 (DESIGN §10): no sign-in; unknown codes 404 ---
+    "/cong-khai/": ("GET", "oooooooo"),
+    "/cong-khai/da-gui": ("GET", "rrrrrrrr"),  # nothing sent in this session
+    "/cong-khai/gui-phan-anh": ("GET", "oooooooo"),
+    "/cong-khai/ket-qua/<code>": ("GET", "nnnnnnnn"),
+    "/cong-khai/ket-qua/<code>/anh/<name>": ("GET", "nnnnnnnn"),
+    "/cong-khai/tra-cuu": ("GET", "oooooooo"),
+    "/cong-khai/tra-cuu/<code>": ("GET", "rrrrrrrr"),  # needs the reporter's phone
+    "/cong-khai/tra-cuu/<code>/danh-gia": ("POST", "rrrrrrrr"),
+    "/open311/v2/discovery.<any(json,xml):fmt>": ("GET", "oooooooo"),
+    "/open311/v2/requests.<any(json,xml):fmt>": ("POST", "ffffffff"),  # no api_key
+    "/open311/v2/requests/<code>.<any(json,xml):fmt>": ("GET", "nnnnnnnn"),
+    "/open311/v2/services.<any(json,xml):fmt>": ("GET", "oooooooo"),
+    "/open311/v2/services/<code>.<any(json,xml):fmt>": ("GET", "nnnnnnnn"),
     # --- the data console (/admin/): administrators only; ids of nothing ---
     "/admin/": ("GET", "roffffff"),
     "/admin/audit/": ("GET", "roffffff"),
@@ -354,9 +387,12 @@ def _url(rule: str, report_id: int, ids: dict) -> str:
     values = {
         "report_id": report_id, "attachment_id": NOTHING, "version": "v1", "locale": "vi",
         "action": "comment", "name": "khong_co", "filename": "khong_co.txt",
-        "export_type": "csv", "pk": report_id if rule.startswith("/api/v1/report/") else pk,
+        "export_type": "csv", "code": "HUE-KHONGCO", "fmt": "json", "feedback_id": NOTHING,
+        "notice_id": NOTHING, "file_id": NOTHING, "notification_id": NOTHING,
+        "pk": report_id if rule.startswith("/api/v1/report/") else pk,
     }
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", lambda m: str(values[m.group(1)]),
+                  rule)
 
 
 def test_each_role_gets_the_written_answer_on_every_rule(app, reports, principals):
