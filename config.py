@@ -3,16 +3,16 @@ import os
 
 from flask_appbuilder.const import AUTH_DB
 
-from app.validators import password_strength
+from app.security.passwords import password_strength
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
 
-# development (default), testing or production. Production refuses an unsafe SECRET_KEY.
+# development (default), testing or production. Production refuses to start without SECRET_KEY;
+# elsewhere a random key is made once and kept in instance/secret_key (app/__init__.py).
 APP_ENV = os.environ.get("APP_ENV", "development")
 
-DEFAULT_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+SECRET_KEY = os.environ.get("SECRET_KEY") or None
 
 
 def _database_url() -> str:
@@ -98,6 +98,10 @@ AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 # Shared storage for several app instances (e.g. redis://127.0.0.1:6379/0); memory is per process.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
+# Lockout: after this many wrong passwords in a row an account is refused for so many minutes
+# (whatever the password); an administrator can unlock it sooner ("Danh sách người dùng").
+AUTH_LOCKOUT_FAILURES = int(os.environ.get("AUTH_LOCKOUT_FAILURES", "5"))
+AUTH_LOCKOUT_MINUTES = int(os.environ.get("AUTH_LOCKOUT_MINUTES", "15"))
 # The public channel (portal /cong-khai/, Open311 POST): per address, no outside service.
 PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "5 per minute; 50 per day")
 PUBLIC_TRACK_RATE_LIMIT = os.environ.get("PUBLIC_TRACK_RATE_LIMIT", "20 per minute; 200 per day")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 
 from flask import Flask
 from sqlalchemy import inspect
@@ -18,16 +19,32 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-def _check_config(app: Flask) -> None:
-    import config
+SECRET_FILE = "secret_key"
 
-    if app.config["APP_ENV"] == "production" and (
-        not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == config.DEFAULT_SECRET_KEY
-    ):
+
+def _secret_key(app: Flask) -> None:
+    """SECRET_KEY signs sessions, CSRF tokens and JWTs. Production refuses to start without one;
+    elsewhere a random key is made once and kept in ``instance/secret_key`` (owner-only)."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["APP_ENV"] == "production":
         raise ConfigurationError(
             "SECRET_KEY chưa được đặt: môi trường production cần một khóa bí mật riêng, "
             "đủ dài và ngẫu nhiên (biến môi trường SECRET_KEY)."
         )
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, SECRET_FILE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by another process starting at the same time
+        with open(path, encoding="ascii") as f:
+            app.config["SECRET_KEY"] = f.read().strip()
+        return
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    app.config["SECRET_KEY"] = key
+    log.info("Đã tạo khóa bí mật cho môi trường phát triển: %s", path)
 
 
 def schema_ready() -> bool:
@@ -54,7 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object("config")
     if overrides:
         app.config.update(overrides)
-    _check_config(app)
+    _secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
     fab_compat.apply()
 
@@ -77,9 +94,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         from .services import statistics  # noqa: F401  (its @on_event hook keeps the assignments)
         _init_public_channel(app)
         _init_administration(app)
-        if schema_ready():
-            sync_security()
-        else:
+        # Roles and permissions are created and brought up to date by `flask seed` / `flask
+        # demo`, never here: an administrator's edits in the role editor outlive a restart.
+        if not schema_ready():
             log.warning("Cơ sở dữ liệu chưa được khởi tạo: chạy `flask --app app db upgrade`.")
 
     from .cli import register_commands

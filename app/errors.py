@@ -66,7 +66,56 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, MESSAGES[400][0], CSRF_MESSAGE)
 
 
+LARGEST_ID = 2**31 - 1  # an INTEGER primary key; a larger number in a URL names nothing
+
+
+def _values_that_name_nothing(endpoint, values) -> None:
+    """404 instead of a 500 for URL values that cannot name anything: an id too large for the
+    database (an overflow), or a file name of FAB's ModelView.download without FAB's
+    "<uuid>_sep_<name>" form (FAB 5.3 indexes it blindly)."""
+    from flask import abort
+
+    if not values:
+        return
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > LARGEST_ID
+           for v in values.values()):
+        abort(404)
+    if (endpoint or "").endswith(".download") and "_sep_" not in str(values.get("filename", "_sep_")):
+        abort(404)
+
+
+NUL_MESSAGE = "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL)."
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul_characters():
+    """No text may hold a NUL character (PostgreSQL refuses it with an error, a 500): any
+    request carrying one, in its URL, form or JSON body, is refused as bad input."""
+    from flask import abort
+
+    if "\x00" in request.path or any(_holds_nul(v) for v in request.args.values()):
+        abort(400)
+    if request.method in ("POST", "PUT", "PATCH"):
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if any(_holds_nul(v) for v in request.form.values()):
+                abort(400)
+        elif request.is_json and _holds_nul(request.get_json(silent=True)):
+            return _render(400, MESSAGES[400][0], NUL_MESSAGE)
+    return None
+
+
 def init_app(app) -> None:
+    app.url_value_preprocessor(_values_that_name_nothing)
+    app.before_request(_refuse_nul_characters)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for code in MESSAGES:
         app.register_error_handler(code, handle_http_error)

@@ -1,10 +1,14 @@
 """The application's singletons, created once and bound to the app in ``create_app``."""
+import sqlite3
+
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 db = get_sqla_class()()
 appbuilder = AppBuilder()
@@ -12,3 +16,13 @@ csrf = CSRFProtect()
 migrate = Migrate()
 # FAB's security manager uses this limiter for the login form (see SecurityManager.create_limiter).
 limiter = Limiter(key_func=get_remote_address)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection: a catalogue row that
+    reports use cannot be deleted there either (migrations switch it off: migrations/env.py)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

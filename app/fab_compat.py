@@ -50,10 +50,11 @@ VALIDATOR_MESSAGES = {
         "message_all": "Phải có từ {min} đến {max} ký tự.",
         "message_equal": "Phải có đúng {equal} ký tự.",
     },
+    # Range formats these once at construction (with min_op/max_op): braces doubled.
     "Range": {
-        "message_min": "Phải lớn hơn hoặc bằng {min}.",
-        "message_max": "Phải nhỏ hơn hoặc bằng {max}.",
-        "message_all": "Phải nằm trong khoảng từ {min} đến {max}.",
+        "message_min": "Phải lớn hơn hoặc bằng {{min}}.",
+        "message_max": "Phải nhỏ hơn hoặc bằng {{max}}.",
+        "message_all": "Phải nằm trong khoảng từ {{min}} đến {{max}}.",
     },
     "OneOf": {"default_message": "Phải là một trong các giá trị: {choices}."},
 }

@@ -52,15 +52,3 @@ class EmailAddress:
             if normal is None:
                 raise ValidationError(EMAIL_MESSAGE)
             field.data = normal
-
-
-def password_strength(password: str) -> None:
-    """FAB's password complexity hook: at least 8 characters, with letters and digits."""
-    from flask_appbuilder.exceptions import PasswordComplexityValidationError
-
-    if len(password) < 8 or not any(c.isdigit() for c in password) or not any(
-        c.isalpha() for c in password
-    ):
-        raise PasswordComplexityValidationError(
-            "Mật khẩu phải có ít nhất 8 ký tự, gồm cả chữ và số."
-        )

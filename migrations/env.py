@@ -113,6 +113,11 @@ def run_migrations_online():
     conf_args.setdefault("include_object", include_object)
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables (copy, drop, rename): foreign keys are checked
+            # again by the application's connections, not while a table is rebuilt.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends the implicit transaction the PRAGMA began
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -121,6 +126,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pool reuses it
+            connection.commit()
 
 
 if context.is_offline_mode():

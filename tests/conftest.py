@@ -81,6 +81,9 @@ def app():
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "UPLOAD_FOLDER": os.path.join(tmp_dir, "uploads"),
             "AUTH_RATE_LIMIT": "10 per minute",
+            # Tests type wrong passwords on the shared demo accounts; the lockout test sets
+            # its own threshold (tests/test_sign_in_defence.py).
+            "AUTH_LOCKOUT_FAILURES": 1000,
         }
     )
     with application.app_context():

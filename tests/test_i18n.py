@@ -506,7 +506,7 @@ def test_wtforms_messages_are_vietnamese_and_a_bad_submit_changes_nothing(app, f
 def _password_strength_message(password: str) -> str:
     from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
-    from app.validators import password_strength
+    from app.security.passwords import password_strength
 
     with pytest.raises(PasswordComplexityValidationError) as error:
         password_strength(password)

@@ -19,8 +19,9 @@ There is no PUT or DELETE: a report changes only through the workflow actions
 Errors answer ``{"message": "<Vietnamese>"}`` with the service's status code.
 
 Permissions (on the view name "Report", synced by app.security.roles): reading needs
-``can_get`` (``can_download`` for a file), intake ``can_receive``, uploading ``can_comment``,
-and each action its ``can_<action>``, which the roles hold exactly as the workflow table allows.
+``can_get`` (``can_download`` for a file), intake ``can_create``, uploading ``can_comment``;
+each action is decided by the security manager's ``raise_for_access`` (its ``can_<action>``,
+the scope, the state and the person's relation to the report).
 Reads accept the browser session as well as a JWT; every write needs a JWT (the API is exempt
 from CSRF, so a session cookie must not be able to write).
 """
@@ -375,7 +376,7 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
     method_permission_name = {
         "get_list": "get", "get": "get", "events": "get", "attachments": "get",
         "action": "get",  # the action's own can_<action> is checked in the method
-        "post": "receive",  # intake: the centre's permission, from the workflow table
+        "post": "create",  # intake (can_create), as the web form
         "upload_attachments": "comment",
         "download_attachment": "download",
     }

@@ -114,6 +114,15 @@ class ConsoleModelView(Secured, ModelView):
         list: lambda view, values, name: ", ".join(str(v) for v in values),
     }
     column_type_formatters_detail = column_type_formatters
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        """Flask-Admin 2.2 answers a 500 (AttributeError) to an inline edit without the row's
+        id (``list_form_pk``): refuse it as bad input instead."""
+        if "list_form_pk" not in request.form:
+            return "Thiếu mã bản ghi cần sửa.", 400
+        return super().ajax_update()
+
     column_type_formatters_export = {
         type(None): lambda view, value, name: "",
         bool: _bool_text,

@@ -83,13 +83,24 @@ class Actor(StrEnum):
 
 
 class Role(StrEnum):
-    """The roles of DESIGN §1, by the names shown in the UI."""
+    """The built-in roles of DESIGN §1. The value is the role's initial Vietnamese name, a
+    label an administrator may change; the role is found by its stable ``code``."""
 
     ADMIN = "Quản trị hệ thống"
     CENTRE = "Trung tâm Giám sát, điều hành ĐTTM"
     HANDLER = "Cán bộ xử lý"
     LEADER = "Lãnh đạo phê duyệt"
     VIEWER = "Theo dõi"
+
+    @property
+    def code(self) -> str:
+        return ROLE_CODES[self]
+
+
+ROLE_CODES: dict[Role, str] = {
+    Role.ADMIN: "admin", Role.CENTRE: "centre", Role.HANDLER: "handler", Role.LEADER: "leader",
+    Role.VIEWER: "viewer",
+}
 
 
 # Which actor kinds a role can ever be; whether it is one for a given report depends on the unit.
@@ -103,8 +114,6 @@ ROLE_ACTORS: dict[Role, frozenset[Actor]] = {
 
 # Roles that see every report; the others see only reports ever distributed to their unit.
 ROLES_SEEING_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.VIEWER})
-# Roles for whom a confidential reporter shows as "Ẩn danh".
-ROLES_WITHOUT_REPORTER = frozenset({Role.HANDLER, Role.LEADER})
 ANONYMOUS_REPORTER = "Ẩn danh"
 
 

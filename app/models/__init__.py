@@ -1,7 +1,7 @@
 """SQLAlchemy models, all on Flask-AppBuilder's ``Model`` so that one metadata (ours and FAB's
 security tables) feeds Alembic."""
 from .catalogue import Field, Source, Unit, UnitKind, LoginMethod, WorkdayException  # noqa: F401
-from .user import AppUser  # noqa: F401
+from .user import AppUser, BuiltinRole  # noqa: F401
 from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit, ReportUnitKind  # noqa: F401
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
 from .visit import QueueVisit  # noqa: F401

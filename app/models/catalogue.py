@@ -5,7 +5,7 @@ import datetime as dt
 from enum import StrEnum
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps
@@ -58,6 +58,14 @@ class Unit(Timestamps, Model):
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
+    # The same rules as the forms and the API schemas (migration 0007b_security).
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="ck_unit_name_not_blank"),
+        CheckConstraint(f"kind IN ({', '.join(repr(str(k)) for k in UnitKind)})", name="ck_unit_kind"),
+        CheckConstraint(f"login_method IN ({', '.join(repr(str(m)) for m in LoginMethod)})",
+                        name="ck_unit_login_method"),
+    )
+
     def __str__(self) -> str:
         return self.name
 
@@ -81,6 +89,11 @@ class Field(Timestamps, Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
     default_unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="ck_field_name_not_blank"),
+        CheckConstraint("handling_days BETWEEN 1 AND 90", name="ck_field_handling_days"),
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -115,6 +128,12 @@ class Source(Timestamps, Model):
     # Key of the channel's client for the Open311 interface; never shown in lists.
     api_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    __table_args__ = (
+        CheckConstraint("length(trim(name)) > 0", name="ck_source_name_not_blank"),
+        CheckConstraint(f"channel IN ({', '.join(repr(str(c)) for c in SourceChannel)})",
+                        name="ck_source_channel"),
+    )
 
     def __str__(self) -> str:
         return self.name

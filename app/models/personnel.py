@@ -5,7 +5,10 @@ import datetime as dt
 from enum import StrEnum
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    func, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Timestamps, utcnow
@@ -41,6 +44,11 @@ class Personnel(Timestamps, Model):
     __table_args__ = (
         UniqueConstraint("unit_id", "email", name="uq_personnel_unit_email"),
         Index("ix_personnel_email", "email"),  # single sign-on finds the person by e-mail
+        # One active listed person per e-mail, whatever the unit (one account per person).
+        Index("uq_personnel_active_email", func.lower(text("email")), unique=True,
+              postgresql_where=text("active"), sqlite_where=text("active")),
+        CheckConstraint("duty IN ('leader', 'handler')", name="ck_personnel_duty"),
+        CheckConstraint("length(trim(full_name)) > 0", name="ck_personnel_full_name_not_blank"),
         {"extend_existing": True},
     )
 

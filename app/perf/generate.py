@@ -139,7 +139,8 @@ def _unit_weights(units: list[tuple[int, str]]) -> list[float]:
 def _ensure_users(units: list[tuple[int, str]], weights: list[float], centre_id: int) -> None:
     """Accounts up to ~TARGET_USERS: handlers per unit in proportion to its work, a leader per
     unit, centre operators, viewers. One password hash for all (DEMO_PASSWORD when set)."""
-    roles = {r: db.session.scalar(sa.text("SELECT id FROM ab_role WHERE name = :n"), {"n": r.value})
+    roles = {r: db.session.scalar(sa.text("SELECT role_id FROM role_code WHERE code = :c"),
+                                  {"c": r.code})
              for r in Role}
     if None in roles.values():
         raise GenerateError("Thiếu vai trò: chạy `flask --app app seed` trước.")
@@ -181,8 +182,8 @@ def _people(role: Role) -> list[tuple[Person, int | None]]:
     rows = db.session.execute(sa.text(
         "SELECT u.id, u.first_name, u.last_name, u.username, u.unit_id, n.name "
         "FROM ab_user u JOIN ab_user_role ur ON ur.user_id = u.id "
-        "JOIN ab_role r ON r.id = ur.role_id LEFT JOIN unit n ON n.id = u.unit_id "
-        "WHERE r.name = :role AND u.active ORDER BY u.id"), {"role": role.value}).all()
+        "JOIN role_code r ON r.role_id = ur.role_id LEFT JOIN unit n ON n.id = u.unit_id "
+        "WHERE r.code = :role AND u.active ORDER BY u.id"), {"role": role.code}).all()
     return [(Person(str(i), _full_name(f, l, u), None if uid is None else str(uid), uname), uid)
             for i, f, l, u, uid, uname in rows]
 

@@ -24,6 +24,7 @@ user whose initial password was generated must change it before anything else.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from authlib.integrations.base_client import OAuthError
@@ -38,6 +39,7 @@ from flask_login import current_user, login_user
 from requests.exceptions import RequestException
 
 from ..extensions import db
+from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,10 @@ SSO_REFUSED_PASSWORD = (
     "Đơn vị của bạn đăng nhập qua hệ thống đăng nhập một lần (SSO) của tỉnh: hãy dùng nút "
     "“Đăng nhập một lần (SSO)”."
 )
-INVALID_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng thử lại."
+# One answer for every refused password sign-in (wrong name, wrong password, account locked):
+# it tells nobody whether an account exists or is locked.
+INVALID_LOGIN = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa vì nhập "
+                 "sai nhiều lần. Vui lòng kiểm tra và thử lại sau.")
 MUST_CHANGE = "Bạn đang dùng mật khẩu ban đầu do Trung tâm cấp: hãy đổi mật khẩu để tiếp tục."
 SESSION_EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."
 ACCOUNT_LOCKED = ("Tài khoản của bạn đã bị khóa (không còn trong danh sách nhân sự của đơn vị "
@@ -115,6 +120,13 @@ def sso_client():
     return cached[1]
 
 
+def _new_session() -> None:
+    """A new session, and so a new CSRF token, at sign-in: nothing set before it (by whoever
+    prepared the browser) survives. Flask-WTF also keeps the token of the request in ``g``."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 class AuthView(AuthDBView):
     """FAB's password sign-in, Vietnamese, plus the provincial single sign-on (see module doc)."""
 
@@ -149,6 +161,7 @@ class AuthView(AuthDBView):
             if not user:
                 flash(g.get("login_refusal") or INVALID_LOGIN, "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            _new_session()
             login_user(user, remember=False)
             session.pop(SSO_SESSION, None)
             return redirect(next_url)
@@ -203,11 +216,12 @@ class AuthView(AuthDBView):
             db.session.rollback()
             log.info("SSO: từ chối %s: %s", claims.get("email"), exc)
             return self._render_login(error=str(exc), status=403)
+        next_url = get_safe_redirect(session.pop("sso_next", "")) or self.appbuilder.get_url_for_index
+        _new_session()
         login_user(user, remember=False)
         session[SSO_SESSION] = True
         self.appbuilder.sm.update_user_auth_stat(user, True)
-        return redirect(get_safe_redirect(session.pop("sso_next", "")) or
-                        self.appbuilder.get_url_for_index)
+        return redirect(next_url)
 
 
 class PasswordPolicyMixin:
@@ -216,13 +230,19 @@ class PasswordPolicyMixin:
     def auth_user_db(self, username, password):
         from ..services.accounts import password_sign_in_refused
 
+        account = None
         if username:
-            user = self.find_user(username=username) or self.find_user(email=username)
-            if user is not None and password_sign_in_refused(user):
+            account = self.find_user(username=username) or self.find_user(email=username)
+            if account is not None and password_sign_in_refused(account):
                 g.login_refusal = SSO_REFUSED_PASSWORD
                 log.info("Từ chối đăng nhập bằng mật khẩu của %s (đơn vị dùng SSO)", username)
                 return None
+        if account is not None and self.is_locked(account):
+            log.info("Từ chối đăng nhập của %s: tài khoản đang tạm khóa", username)
+            return None
         user = super().auth_user_db(username, password)
+        if user is None and account is not None:
+            self._count_failure(account)
         if user is not None and getattr(user, "must_change_password", False) and (
                 has_request_context() and request.path.startswith("/api/")):
             # No token before the generated password is changed on the web form: a token
@@ -231,15 +251,67 @@ class PasswordPolicyMixin:
             return None
         return user
 
+    # -- lockout --
+
+    def is_locked(self, user) -> bool:
+        return bool(user.locked_until and user.locked_until > utcnow())
+
+    def _count_failure(self, user) -> None:
+        """FAB has counted the failed password (``fail_login_count``); enough in a row lock the
+        account for a while. The lock is written to the audit log."""
+        from ..services import audit
+
+        config = current_app.config
+        if user.locked_until and user.locked_until <= utcnow():  # an old lock has run out
+            user.locked_until = None
+            user.fail_login_count = 1
+        if (user.fail_login_count or 0) >= config["AUTH_LOCKOUT_FAILURES"]:
+            minutes = config["AUTH_LOCKOUT_MINUTES"]
+            with audit.acting_as(f"Hệ thống: tạm khóa {minutes} phút sau "
+                                 f"{user.fail_login_count} lần đăng nhập sai"):
+                user.locked_until = utcnow() + dt.timedelta(minutes=minutes)
+                db.session.commit()
+            log.warning("Tạm khóa tài khoản %s trong %d phút", user.username, minutes)
+        else:
+            db.session.commit()
+
+    def unlock(self, user) -> None:
+        """An administrator's unlock (audited as their change of the account)."""
+        user.locked_until = None
+        user.fail_login_count = 0
+
+    # -- passwords: every way one is set goes through app/security/passwords.py --
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="",
+                 hashed_password="", groups=None, commit=True):
+        from .passwords import check_password
+
+        if password:
+            check_password(password)
+        user = super().add_user(username, first_name, last_name, email, role,
+                                password=password, hashed_password=hashed_password,
+                                groups=groups, commit=commit)
+        if user and password:  # set by someone else: the person may not keep or reuse it
+            user.initial_password = user.password
+            if commit:
+                self.session.commit()
+        return user
+
     def reset_password(self, userid, password):
         """A password chosen by its owner clears ``must_change_password``; one set by an
         administrator for someone else sets it (they must choose their own)."""
+        from .passwords import check_password
+
         user = self.get_user_by_id(userid)
         own = (has_request_context() and current_user.is_authenticated
                and str(current_user.id) == str(userid))
+        check_password(password, user if own else None)
         if user is not None:
             user.must_change_password = not own
         super().reset_password(userid, password)
+        if user is not None and not own:
+            user.initial_password = user.password
+            self.session.commit()
 
 
 def _exempt_endpoints(appbuilder) -> set[str]:
@@ -271,5 +343,33 @@ def force_password_change():
     return redirect(url_for(f"{appbuilder.sm.resetmypasswordview.__name__}.this_form_get"))
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_NEEDED = ("Ghi dữ liệu qua API cần mã truy cập JWT (tiêu đề Authorization: Bearer …, "
+                "lấy từ POST /api/v1/security/login).")
+
+
+def api_writes_need_a_token():
+    """A session cookie may read the APIs the web pages use, never write through them: the
+    REST API is exempt from CSRF, so a write needs a JWT (or, from our own pages, the CSRF
+    token in the X-CSRFToken header)."""
+    if request.method in READ_METHODS or not request.path.startswith("/api/"):
+        return None
+    if request.path.startswith("/api/v1/security/"):  # sign-in and token refresh
+        return None
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None
+    token = request.headers.get("X-CSRFToken")
+    if token:
+        from flask_wtf.csrf import ValidationError, validate_csrf
+
+        try:
+            validate_csrf(token)
+            return None
+        except ValidationError:
+            pass
+    return jsonify(message=TOKEN_NEEDED), 401
+
+
 def init_app(app) -> None:
+    app.before_request(api_writes_need_a_token)
     app.before_request(force_password_change)

@@ -1,6 +1,14 @@
-"""FAB's security manager, with our user model (bound to a unit) and our rate limiter."""
-from flask import flash, g, redirect, url_for
+"""FAB's security manager, with our user model (bound to a unit), our rate limiter, and THE
+authorization point for reports (``raise_for_access``)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
@@ -15,10 +23,15 @@ from flask_appbuilder.security.views import (
     ViewMenuModelView,
 )
 
+from ..domain.workflow import (
+    ACTION_LABELS, Action, Actor, Status, Transition, available_actions, find_transition,
+    transitions_for,
+)
 from ..extensions import limiter
 from ..formatting import local_datetime, yes_no
-from ..models import AppUser
+from ..models import AppUser, Report, ReportUnitKind
 from .auth import SSO_NO_PASSWORD, AuthView, PasswordPolicyMixin
+from .permissions import HANDLE, LEAD, SEE_ALL, report_permissions
 from .roles import PERMISSION_LABELS, VIEW_LABELS
 
 # FAB's role for people not signed in is called "Public" (AUTH_ROLE_PUBLIC); shown in Vietnamese.
@@ -80,8 +93,8 @@ class UserView(UserDBModelView):
     show_fieldsets = [
         ("Tài khoản", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
         ("Thông tin cá nhân", {"fields": ["first_name", "last_name", "email"]}),
-        ("Thông tin khác", {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"],
-                            "expanded": False}),
+        ("Thông tin khác", {"fields": ["last_login", "fail_login_count", "locked_until",
+                                       "created_on", "changed_on"], "expanded": False}),
     ]
     user_show_fieldsets = [
         ("Thông tin người dùng", {"fields": ["username", "active", "roles", "unit", "login_count"]}),
@@ -89,8 +102,22 @@ class UserView(UserDBModelView):
     ]
     add_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit",
                    "password", "conf_password"]
+    label_columns = {**label_columns, "locked_until": "Tạm khóa đăng nhập đến",
+                     "fail_login_count": "Số lần đăng nhập sai liên tiếp"}
+    formatters_columns = {**formatters_columns, "locked_until": local_datetime}
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     search_columns = ["first_name", "last_name", "username", "email", "unit", "active", "roles"]
+
+    @action("unlock", "Mở khóa đăng nhập", "Mở khóa đăng nhập cho các tài khoản đã chọn?",
+            "fa-unlock", single=False)
+    def unlock(self, items):
+        """Administrators lift a sign-in lockout before it runs out (audited as their change)."""
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            self.appbuilder.sm.unlock(user)
+        self.datamodel.session.commit()
+        flash(f"Đã mở khóa đăng nhập cho {len(items)} tài khoản.", "success")
+        return redirect(request.referrer or self.get_redirect())
 
     @expose("/userinfo/")
     @has_access
@@ -109,6 +136,7 @@ class UserView(UserDBModelView):
         return self.render_template("notify/user_info.html", title=self.user_info_title,
                                     widgets=widgets, appbuilder=self.appbuilder,
                                     prefs=preference_rows(g.user))
+
 
 class ResetMyPasswordView(FabResetMyPasswordView):
     """FAB's own password change, refused to a person of an SSO unit (it would say "Đã đổi mật
@@ -169,7 +197,104 @@ class ViewNameView(ViewMenuModelView):
     formatters_columns = {"name": view_name}
 
 
-class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
+def action_permission(action: Action) -> str:
+    """The FAB permission (on ``Report``) of a workflow action or of intake: ``can_<action>``."""
+    return "can_" + action.value
+
+
+class ReportAccessMixin:
+    """"May this person do action X on report R now?" — answered here and nowhere else.
+
+    Yes when all three hold (modelled on Superset's ``raise_for_access``):
+
+    1. the person holds the FAB permission ``can_<action>`` on ``Report`` (the role editor
+       grants and withdraws it; the built-in roles get theirs from the transition table);
+    2. the report is in the person's scope (app/services/scope.py);
+    3. the transition table has a row for the action in the report's state whose actor the
+       person is towards this report: the centre (``can_see_all``), the handler or leader of the
+       unit the report is assigned to (``can_handle`` / ``can_lead`` and that unit), a follow-up
+       unit's person, or anyone in scope for a comment (app/security/permissions.py).
+
+    Intake (``Action.CREATE``, no report yet) needs ``can_create`` and ``can_see_all``.
+    """
+
+    def report_relations(self, user, report: Report) -> frozenset[Actor]:
+        """How ``user`` stands towards ``report`` (which must be in the user's scope), from the
+        person's unit and permissions, never from a role's name."""
+        perms = report_permissions(user)
+        unit_id = getattr(user, "unit_id", None)
+        kinds = {Actor.PARTICIPANT}
+        if SEE_ALL in perms:
+            kinds.add(Actor.CENTRE)
+        assigned = unit_id is not None and report.unit_id == unit_id
+        if assigned and HANDLE in perms:
+            kinds.add(Actor.HANDLER)
+        if assigned and LEAD in perms:
+            kinds.add(Actor.LEADER)
+        if (HANDLE in perms or LEAD in perms) and unit_id is not None and any(
+            link.kind == ReportUnitKind.FOLLOW and link.unit_id == unit_id
+            and link.done_at is None for link in report.unit_links
+        ):
+            kinds.add(Actor.FOLLOWER)
+        return frozenset(kinds)
+
+    def report_actions(self, user, report: Report) -> list[Transition]:
+        """Exactly the actions ``raise_for_access`` allows now: the "Thao tác" choices."""
+        from ..services.scope import in_scope
+
+        if not in_scope(user, report):
+            return []
+        perms = report_permissions(user)
+        return [t for t in available_actions(Status(report.status),
+                                             self.report_relations(user, report))
+                if action_permission(t.action) in perms]
+
+    def may_take_in(self, user) -> bool:
+        perms = report_permissions(user)
+        return action_permission(Action.CREATE) in perms and SEE_ALL in perms
+
+    def raise_for_access(self, user, action: Action, report: Report | None = None,
+                         version=None) -> Transition | None:
+        """The transition ``user`` may apply, or a WorkflowError saying why not (404 outside
+        the scope, 403 without the permission or the relation, 409 for the state or an older
+        version). For intake (``Action.CREATE``) returns None when allowed."""
+        from ..services.scope import in_scope
+        from ..services.workflow import (
+            CONFLICT_MESSAGE, NOT_FOUND_MESSAGE, ConflictError, InvalidInput, NotAllowed, NotFound,
+        )
+
+        if action == Action.CREATE:
+            if not self.may_take_in(user):
+                raise NotAllowed("Bạn không có quyền tiếp nhận phản ánh mới.")
+            return None
+        if report is None or not in_scope(user, report):
+            raise NotFound(NOT_FOUND_MESSAGE)
+        if action_permission(action) not in report_permissions(user):
+            raise NotAllowed(
+                f"Vai trò của bạn không được thực hiện thao tác “{ACTION_LABELS[action]}”.")
+        # The version the person saw is checked before the state: someone who saw an older
+        # report is told to reload, whatever the other person's action did to the state.
+        if version is not None and any(t.target is not None for t in transitions_for(action)):
+            try:
+                seen = int(version)
+            except (TypeError, ValueError):
+                raise InvalidInput("Phiên bản (version) không hợp lệ.") from None
+            if seen != report.version:
+                raise ConflictError(CONFLICT_MESSAGE)
+        status = Status(report.status)
+        if not any(t.applies_to(status) for t in transitions_for(action)):
+            raise ConflictError(
+                f"Không thể “{ACTION_LABELS[action]}” phản ánh đang ở trạng thái "
+                f"“{report.status_label}”.")
+        transition = find_transition(action, status, self.report_relations(user, report))
+        if transition is None:
+            raise NotAllowed(
+                f"Bạn không được “{ACTION_LABELS[action]}” phản ánh này: "
+                "phản ánh không được giao cho đơn vị của bạn ở bước này.")
+        return transition
+
+
+class SecurityManager(ReportAccessMixin, PasswordPolicyMixin, FabSecurityManager):
     user_model = AppUser
     userdbmodelview = UserView
     resetmypasswordview = ResetMyPasswordView
@@ -185,3 +310,39 @@ class SecurityManager(PasswordPolicyMixin, FabSecurityManager):
     def create_limiter(self, app):
         limiter.init_app(app)
         return limiter
+
+    def register_views(self):
+        super().register_views()
+        # The API's sign-in (and token refresh) is limited exactly like the login form: same
+        # limiter, same rate, same storage (RATELIMIT_STORAGE_URI, shared by the instances).
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if isinstance(view, SecurityApi):
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+    # -- JWTs stop working when the password changes or the account is locked or disabled --
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(self._token_claims)
+        jwt_manager.token_in_blocklist_loader(self._token_revoked)
+        return jwt_manager
+
+    @staticmethod
+    def _password_stamp(user) -> str:
+        """A keyed digest of the password hash: changes with the password, reveals nothing."""
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, (user.password or "").encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _token_claims(self, identity) -> dict:
+        user = self.get_user_by_id(int(identity))
+        return {"pwd": self._password_stamp(user)} if user is not None else {}
+
+    def _token_revoked(self, _header, payload) -> bool:
+        try:
+            user = self.get_user_by_id(int(payload["sub"]))
+        except (KeyError, TypeError, ValueError):
+            return True
+        return (user is None or not user.is_active or self.is_locked(user)
+                or not hmac.compare_digest(str(payload.get("pwd", "")),
+                                           self._password_stamp(user)))

@@ -1,17 +1,29 @@
-"""Roles and their permissions, declared as data and synced into FAB's tables at start-up.
+"""The built-in roles and their permissions, declared as data; ``flask seed`` (and ``flask
+demo``) create them and bring them up to date — never the application's start.
 
-Each role's grants are written per view (by its ``class_permission_name``); the workflow
-permissions (``can_<action>`` on ``Report``) come from the workflow table, and menu access is
-derived from the views a role may open. The sync makes each role hold exactly these
-permissions: anything granted by hand or by FAB's defaults is taken away.
+Each built-in role is found by a stable code (``role_code`` table): its Vietnamese name is a
+label an administrator may change. Each role's grants are written per view (by its
+``class_permission_name``); the workflow permissions (``can_<action>`` on ``Report``) and the
+relation permissions (``can_see_all``, ``can_handle``, ``can_lead``: app/security/permissions.py)
+come from the workflow table, and menu access is derived from the views a role may open.
+
+The sync is a three-way merge: it grants what the code newly declares and withdraws what the
+code no longer declares, and leaves alone what an administrator granted or withdrew in the role
+editor. The first sync of a role (no declaration recorded) makes it hold exactly the declared
+permissions.
 """
 from __future__ import annotations
 
+import json
 import logging
 
 from flask_appbuilder.const import PERMISSION_PREFIX
 
-from ..domain.workflow import ACTION_LABELS, Action, Role, WORKFLOW_ACTIONS, actions_of_role
+from ..domain.workflow import (
+    ACTION_LABELS, Action, Actor, ROLE_ACTORS, ROLES_SEEING_ALL, Role, WORKFLOW_ACTIONS,
+    actions_of_role,
+)
+from .permissions import HANDLE, LEAD, RELATION_PERMISSIONS, REPORT_VIEW, SEE_ALL
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +58,6 @@ ROLE_GRANTS: dict[Role, dict[str, frozenset[str] | None]] = {
     Role.CENTRE: {
         **{view: READ | WRITE for view in CATALOGUES},
         **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES + STATISTICS_VIEWS},
-        "ReportIntake": EVERYTHING,
         "Personnel": READ | {"can_export"},  # lists, registration status, export
         "Notice": READ | WRITE,  # writes notices to the units, sees who has read them
     },
@@ -66,16 +77,37 @@ def workflow_permission(action: Action) -> str:
     return PERMISSION_PREFIX + action.value
 
 
+# Who may take a new report in (intake, "Tiếp nhận phản ánh mới"): whoever receives it next.
+INTAKE_PERMISSION = workflow_permission(Action.CREATE)
+
+
+def report_defaults(role: Role) -> set[str]:
+    """A built-in role's permissions on ``Report`` that the workflow table decides."""
+    actions = actions_of_role(role)
+    perms = {workflow_permission(a) for a in actions}
+    if Action.RECEIVE in actions:
+        perms.add(INTAKE_PERMISSION)
+    if role in ROLES_SEEING_ALL:
+        perms.add(SEE_ALL)
+    if Actor.HANDLER in ROLE_ACTORS[role]:
+        perms.add(HANDLE)
+    if Actor.LEADER in ROLE_ACTORS[role]:
+        perms.add(LEAD)
+    return perms
+
+
 def _role_pairs(role: Role, existing: dict[str, set[str]]) -> set[tuple[str, str]]:
     """The (permission, view) pairs a role should hold, among those FAB has registered."""
     if role == Role.ADMIN:
-        # Administrators: everything, except acting in the workflow (that is the centre's and units').
-        workflow = {workflow_permission(a) for a in WORKFLOW_ACTIONS}
+        # Administrators: everything, except acting in the workflow (that is the centre's and
+        # units'); they see every report.
+        workflow = {workflow_permission(a) for a in WORKFLOW_ACTIONS} | {
+            INTAKE_PERMISSION, HANDLE, LEAD}
         return {
             (perm, view)
             for view, perms in existing.items()
             for perm in perms
-            if not (view == "Report" and perm in workflow)
+            if not (view == REPORT_VIEW and perm in workflow)
         }
     pairs: set[tuple[str, str]] = set()
     grants = {**SELF_SERVICE, **ROLE_GRANTS.get(role, {})}
@@ -83,8 +115,7 @@ def _role_pairs(role: Role, existing: dict[str, set[str]]) -> set[tuple[str, str
         for perm in existing.get(view, ()):
             if perms is EVERYTHING or perm in perms:
                 pairs.add((perm, view))
-    for action in actions_of_role(role):
-        pairs.add((workflow_permission(action), "Report"))
+    pairs |= {(perm, REPORT_VIEW) for perm in report_defaults(role)}
     return pairs
 
 
@@ -124,13 +155,37 @@ def register_permissions(appbuilder) -> None:
         for item in [category, *(category.childs or [])]:
             if item.name and item.name != "-":
                 sm.add_permission_view_menu("menu_access", item.name)
-    # Workflow permissions exist even before a view declares them.
+    # Workflow, intake and relation permissions exist even before a view declares them.
     for action in WORKFLOW_ACTIONS:
-        sm.add_permission_view_menu(workflow_permission(action), "Report")
+        sm.add_permission_view_menu(workflow_permission(action), REPORT_VIEW)
+    for perm in (INTAKE_PERMISSION, *RELATION_PERMISSIONS):
+        sm.add_permission_view_menu(perm, REPORT_VIEW)
+
+
+def role_by_code(code: str):
+    """A built-in role by its stable code ("admin", "centre", "handler", "leader", "viewer")."""
+    from ..extensions import db
+    from ..models import BuiltinRole
+
+    row = db.session.get(BuiltinRole, code)
+    return row.role if row is not None else None
+
+
+def _builtin_role(sm, role: Role):
+    """The role of ``role``'s code, created (or adopted by its initial name) when missing."""
+    from ..models import BuiltinRole
+
+    row = sm.session.get(BuiltinRole, role.code)
+    if row is None:
+        db_role = sm.find_role(role.value) or sm.add_role(role.value)
+        row = BuiltinRole(code=role.code, role_id=db_role.id)
+        sm.session.add(row)
+        sm.session.flush()
+    return row
 
 
 def sync_roles(appbuilder) -> None:
-    """Create the declared roles and give each exactly its declared permissions."""
+    """Create the built-in roles and bring their permissions up to date (see module doc)."""
     sm = appbuilder.sm
     register_permissions(appbuilder)
     index = {
@@ -142,14 +197,21 @@ def sync_roles(appbuilder) -> None:
     for perm, view in index:
         existing.setdefault(view, set()).add(perm)
     for role in Role:
-        pairs = _role_pairs(role, existing)
+        declared = _role_pairs(role, existing)
         if role != Role.ADMIN:
-            pairs |= _menu_pairs(appbuilder, pairs)
-        db_role = sm.find_role(role.value) or sm.add_role(role.value)
-        wanted = [index[p] for p in sorted(pairs) if p in index]
-        if set(db_role.permissions) != set(wanted):
-            db_role.permissions = wanted
-            log.info("Đồng bộ quyền của vai trò %s: %d quyền", role.value, len(wanted))
+            declared |= _menu_pairs(appbuilder, declared)
+        declared = {p for p in declared if p in index}
+        row = _builtin_role(sm, role)
+        held = {(pv.permission.name, pv.view_menu.name) for pv in row.role.permissions}
+        if row.declared is None:
+            wanted = declared
+        else:
+            before = {tuple(p) for p in json.loads(row.declared)}
+            wanted = (held - (before - declared)) | (declared - before)
+        if wanted != held:
+            row.role.permissions = [index[p] for p in sorted(wanted)]
+            log.info("Đồng bộ quyền của vai trò %s: %d quyền", row.role.name, len(wanted))
+        row.declared = json.dumps(sorted(declared), ensure_ascii=False)
     # The public (not signed-in) role may do nothing.
     public = sm.find_role(sm.auth_role_public) or sm.add_role(sm.auth_role_public)
     public.permissions = []
@@ -168,7 +230,10 @@ PERMISSION_LABELS = {
     "userinfoedit": "Sửa thông tin của mình", "copyrole": "Sao chép vai trò",
     "can_chart": "Xem biểu đồ", "can_access": "Truy cập",
     "can_import": "Nhập từ tệp", "provision": "Cấp / đồng bộ tài khoản",
-    "newpassword": "Cấp lại mật khẩu",
+    "newpassword": "Cấp lại mật khẩu", "unlock": "Mở khóa đăng nhập",
+    SEE_ALL: "Xem mọi phản ánh (thao tác như Trung tâm)",
+    HANDLE: "Xử lý phản ánh giao cho đơn vị mình",
+    LEAD: "Phê duyệt phản ánh của đơn vị mình",
 }
 VIEW_LABELS = {
     "Report": "Phản ánh", "UserDBModelView": "Người dùng", "RoleModelView": "Vai trò",

@@ -25,10 +25,11 @@ from ..domain.workflow import Role
 from ..extensions import appbuilder, db
 from ..models import AppUser, LoginMethod, Personnel
 from ..models.personnel import Duty
+from ..security.roles import role_by_code
 
 DUTY_ROLES = {Duty.LEADER: Role.LEADER, Duty.HANDLER: Role.HANDLER}
 # Accounts with only these roles may be taken over by the list (e.g. made by hand before).
-LIST_ROLES = frozenset({Role.LEADER.value, Role.HANDLER.value})
+LIST_ROLES = frozenset({Role.LEADER.code, Role.HANDLER.code})
 
 _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
@@ -72,7 +73,8 @@ def foreign_account(email: str) -> str | None:
     user = user_for_email(email)
     if user is None:
         return None
-    other_roles = sorted(r.name for r in user.roles if r.name not in LIST_ROLES)
+    listed = {role_by_code(code) for code in LIST_ROLES}
+    other_roles = sorted(r.name for r in user.roles if r not in listed)
     if other_roles:
         return (
             f"Email {email} đang là email của tài khoản “{user.username}” "
@@ -134,7 +136,7 @@ class AccountResult:
 
 
 def _role(duty: str):
-    return appbuilder.sm.find_role(DUTY_ROLES[Duty(duty)].value)
+    return role_by_code(DUTY_ROLES[Duty(duty)].code)
 
 
 def _is_local(person: Personnel) -> bool:

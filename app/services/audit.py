@@ -8,7 +8,7 @@ the Flask-Admin console, the REST API, the importer, the command line).
 
 Bookkeeping that is not an administrative change is left out: sign-in counters and times, the
 ``created``/``updated`` stamps. Password hashes are never copied; a changed password is recorded
-as changed.
+as changed; an API key shows only its last four characters.
 """
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ IGNORED = frozenset({
     "created_at", "updated_at", "created_on", "changed_on", "created_by_fk", "changed_by_fk",
     "last_login", "login_count", "fail_login_count",
 })
-SECRET = frozenset({"password"})
+SECRET = frozenset({"password", "initial_password"})
+# Secrets kept in the log only as their last four characters ("••••a1b2"): enough to tell two
+# keys apart, never enough to use one.
+REDACTED = frozenset({"api_key"})
 HIDDEN_SECRET = "******"
 CHANGED_SECRET = "****** (đã thay đổi)"
 
@@ -53,6 +56,7 @@ FIELD_LABELS = {
     "duty": "Nhiệm vụ", "user_id": "Tài khoản", "first_name": "Họ và tên đệm", "last_name": "Tên",
     "username": "Tên đăng nhập", "password": "Mật khẩu", "roles": "Vai trò",
     "must_change_password": "Phải đổi mật khẩu", "sso_subject": "Mã định danh SSO",
+    "locked_until": "Tạm khóa đăng nhập đến", "initial_password": "Mật khẩu ban đầu",
     "permissions": "Quyền", "id": "Mã",
 }
 # Values the log keeps as codes and ids, named as the screens name them (console summaries).
@@ -93,6 +97,17 @@ def _audited_classes() -> tuple[type, ...]:
     from flask_appbuilder.security.sqla.models import Role
 
     return (Unit, Field, Source, WorkdayException, Personnel, AppUser, Role)
+
+
+def redact(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return "••••" + (text[-4:] if len(text) > 8 else "")
+
+
+def _value(key: str, value):
+    return redact(value) if key in REDACTED else _jsonable(value)
 
 
 def _jsonable(value):
@@ -150,7 +165,7 @@ def _insert_entry(state) -> dict:
             if value:
                 after[key] = HIDDEN_SECRET
             continue
-        after[key] = _jsonable(value)
+        after[key] = _value(key, value)
     for key, how in _collections(state.obj()).items():
         after[key] = _collection_values(state, key, how, before=False, deleted=False)
     return {"operation": "insert", "before": None, "after": after}
@@ -158,7 +173,7 @@ def _insert_entry(state) -> dict:
 
 def _delete_entry(state) -> dict:
     before = {
-        key: _jsonable(state.dict.get(key))
+        key: _value(key, state.dict.get(key))
         for key in _columns(state)
         if key not in IGNORED and key not in SECRET and key in state.dict
     }
@@ -187,9 +202,9 @@ def _update_entry(state) -> dict | None:
             new = history.added[0] if history.added else None
             if old != new:
                 changed = True
-            before[key], after[key] = _jsonable(old), _jsonable(new)
+            before[key], after[key] = _value(key, old), _value(key, new)
         else:
-            before[key] = after[key] = _jsonable(current)
+            before[key] = after[key] = _value(key, current)
     for key, how in _collections(state.obj()).items():
         history = state.attrs[key].history
         old = _collection_values(state, key, how, before=True, deleted=False)

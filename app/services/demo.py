@@ -5,6 +5,7 @@ from flask import current_app
 
 from ..domain.workflow import Role
 from ..extensions import appbuilder, db
+from ..security.roles import role_by_code
 from ..models import AppUser, Unit
 from .seed import CENTRE_UNIT_NAME
 
@@ -33,7 +34,7 @@ def ensure_account(username, first_name, last_name, role: Role, unit_name, passw
     if user is None:
         user = sm.add_user(
             username, first_name, last_name, f"{username}@demo.phananh.local",
-            sm.find_role(role.value), password=password,
+            role_by_code(role.code), password=password,
         )
         if not user:
             raise DemoError(f"Không tạo được tài khoản {username}.")

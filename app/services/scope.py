@@ -1,41 +1,56 @@
 """Row-level scope: which reports a person may see, and what of the reporter they may see.
 
 One filter, applied on every path (lists, pages by id, actions, bulk actions, exports, API,
-counts): the centre, the viewer and administrators see every report; a unit's people see only
-reports ever distributed to their unit, to handle or to follow.
+counts): who holds "Xem mọi phản ánh" (``can_see_all``: the centre, the viewer and
+administrators by default) sees every report; anyone else sees only the reports ever
+distributed to their unit, to handle or to follow.
 """
 from __future__ import annotations
 
 from sqlalchemy import exists, false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..domain.workflow import ANONYMOUS_REPORTER, ROLES_SEEING_ALL, ROLES_WITHOUT_REPORTER, Role
+from ..domain.workflow import ANONYMOUS_REPORTER
 from ..extensions import db
 from ..models import Report, ReportUnit
+from ..security.permissions import report_permissions, sees_all
 
 REPORTER_FIELDS = ("reporter_name", "reporter_address", "reporter_phone", "reporter_email")
 
 
-def roles_of(user) -> set[Role]:
-    """The workflow roles a FAB user holds (roles unknown to the domain are ignored)."""
+def roles_of(user) -> set:
+    """The built-in roles a person holds, found by their stable codes (never by name)."""
+    from ..domain.workflow import ROLE_CODES, Role
+    from ..models import BuiltinRole
+
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    known = {r.value for r in Role}
-    return {Role(r.name) for r in user.roles if r.name in known}
-
-
-def sees_all(user) -> bool:
-    return bool(roles_of(user) & ROLES_SEEING_ALL)
+    role_ids = {r.id for r in user.roles}
+    if not role_ids:
+        return set()
+    codes = set(db.session.execute(
+        select(BuiltinRole.code).where(BuiltinRole.role_id.in_(role_ids))).scalars())
+    return {role for role in Role if ROLE_CODES[role] in codes}
 
 
 def scope_clause(user) -> ColumnElement[bool]:
-    """SQL condition on ``Report`` true for exactly the reports ``user`` may see."""
+    """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
+    is a permission, app/security/permissions.py)."""
     if sees_all(user):
         return true()
     unit_id = getattr(user, "unit_id", None)
-    if unit_id is None or not roles_of(user):
+    if unit_id is None or not report_permissions(user):
         return false()
     return exists().where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id)
+
+
+def in_scope(user, report: Report) -> bool:
+    """``scope_clause`` for a report already loaded."""
+    if sees_all(user):
+        return True
+    unit_id = getattr(user, "unit_id", None)
+    return (unit_id is not None and bool(report_permissions(user))
+            and any(link.unit_id == unit_id for link in report.unit_links))
 
 
 def visible_reports(user):
@@ -54,10 +69,11 @@ def get_visible_report(user, report_id) -> Report | None:
 
 
 def shows_reporter(user, report: Report) -> bool:
-    """Unit roles see "Ẩn danh" for a confidential reporter; the centre and the viewer see all."""
+    """Only who sees all reports (the centre, the viewer) sees a confidential reporter; a
+    unit's people see "Ẩn danh"."""
     if not report.confidential:
         return True
-    return sees_all(user) or not (roles_of(user) & ROLES_WITHOUT_REPORTER)
+    return sees_all(user)
 
 
 def reporter_of(user, report: Report) -> dict[str, str | None]:

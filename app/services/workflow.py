@@ -1,8 +1,9 @@
 """Applying a workflow action to a report, for a person: the one function every path calls.
 
-``apply_action`` checks scope, role, state and inputs against the table in
-``app.domain.workflow``, changes the report, writes the exchange-log event and commits, all in
-one transaction. Two people acting on the same report at once: the report's version column
+``apply_action`` asks the one authorization point (``raise_for_access`` of the security
+manager: permission, scope, state and the person's relation to the report) and checks the
+inputs against the table in ``app.domain.workflow``; it changes the report, writes the
+exchange-log event and commits, all in one transaction. Two people acting on the same report at once: the report's version column
 makes exactly one of them win; the other gets ``ConflictError`` and nothing changes.
 """
 from __future__ import annotations
@@ -15,11 +16,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import calendar
-from ..domain.workflow import (
-    ACTION_LABELS, Action, Actor, ROLE_ACTORS, Status, Transition, actions_of_role,
-    available_actions, find_transition, missing_inputs, transitions_for,
-)
-from ..extensions import db
+from ..domain.workflow import Action, Status, Transition, missing_inputs
+from ..extensions import appbuilder, db
 from ..models import (
     AttachmentStage, Field, Report, ReportEvent, ReportUnit, ReportUnitKind, Source, Unit,
 )
@@ -27,7 +25,7 @@ from ..models.base import utcnow
 from ..models.report import OPEN_AT_UNIT_SQL
 from . import attachments as attachment_store
 from . import calendar as calendar_service
-from .scope import get_visible_report, roles_of
+from .scope import get_visible_report
 
 CONFLICT_MESSAGE = "Phản ánh đã được cập nhật bởi người khác, vui lòng tải lại."
 NOT_FOUND_MESSAGE = "Không tìm thấy phản ánh hoặc bạn không có quyền xem phản ánh này."
@@ -102,30 +100,10 @@ def _open_follow_up(report: Report, unit_id: int | None) -> ReportUnit | None:
     return None
 
 
-_ACTOR_CONDITIONS: dict[Actor, Callable[[object, Report], bool]] = {
-    Actor.CENTRE: lambda user, report: True,
-    Actor.HANDLER: lambda user, report: report.unit_id is not None
-    and report.unit_id == user.unit_id,
-    Actor.LEADER: lambda user, report: report.unit_id is not None
-    and report.unit_id == user.unit_id,
-    Actor.FOLLOWER: lambda user, report: _open_follow_up(report, user.unit_id) is not None,
-    Actor.PARTICIPANT: lambda user, report: True,  # the report was found within the user's scope
-}
-
-
-def actors_for(user, report: Report) -> frozenset[Actor]:
-    """The actor kinds ``user`` is towards ``report`` (the report must be in the user's scope)."""
-    kinds: set[Actor] = set()
-    for role in roles_of(user):
-        for kind in ROLE_ACTORS[role]:
-            if _ACTOR_CONDITIONS[kind](user, report):
-                kinds.add(kind)
-    return frozenset(kinds)
-
-
 def actions_available(user, report: Report) -> list[Transition]:
-    """What this person may do to this report now: the web form's "Thao tác" choices."""
-    return available_actions(Status(report.status), actors_for(user, report))
+    """What this person may do to this report now: the web form's "Thao tác" choices, decided
+    by the one authorization point (app/security/manager.py)."""
+    return appbuilder.sm.report_actions(user, report)
 
 
 # --- Applying an action ---------------------------------------------------------------------
@@ -138,32 +116,6 @@ def _parse_action(name: str) -> Action:
     if action == Action.CREATE:
         raise InvalidInput("Phản ánh mới được tạo qua chức năng tiếp nhận, không qua thao tác.")
     return action
-
-
-def _authorise(user, report: Report, action: Action, version=None) -> Transition:
-    if not any(action in actions_of_role(role) for role in roles_of(user)):
-        raise NotAllowed(f"Vai trò của bạn không được thực hiện thao tác “{ACTION_LABELS[action]}”.")
-    # The version the person saw is checked before the state: someone who saw an older report
-    # is told to reload, whatever the other person's action did to the state.
-    if version is not None and any(t.target is not None for t in transitions_for(action)):
-        try:
-            seen = int(version)
-        except (TypeError, ValueError):
-            raise InvalidInput("Phiên bản (version) không hợp lệ.") from None
-        if seen != report.version:
-            raise ConflictError(CONFLICT_MESSAGE)
-    status = Status(report.status)
-    if not any(t.applies_to(status) for t in transitions_for(action)):
-        raise ConflictError(
-            f"Không thể “{ACTION_LABELS[action]}” phản ánh đang ở trạng thái “{report.status_label}”."
-        )
-    transition = find_transition(action, status, actors_for(user, report))
-    if transition is None:
-        raise NotAllowed(
-            f"Bạn không được “{ACTION_LABELS[action]}” phản ánh này: "
-            "phản ánh không được giao cho đơn vị của bạn ở bước này."
-        )
-    return transition
 
 
 def _load_active(model, ident, label: str):
@@ -366,7 +318,7 @@ def apply_action(user, report_id, request: ActionRequest) -> Report:
     report = get_visible_report(user, report_id)
     if report is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    transition = _authorise(user, report, action, request.version)
+    transition = appbuilder.sm.raise_for_access(user, action, report, request.version)
     _validate(transition, request)
     files = _checked_files(request.files)
 
@@ -429,8 +381,8 @@ def create_report(user, data: NewReport) -> Report:
     """Intake of a new report (state "Chờ tiếp nhận"); ``user`` is the centre operator or None
     for a public channel. Inputs are expected validated by the form/schema; this checks the
     rules that need the database."""
-    if user is not None and not any(Action.RECEIVE in actions_of_role(r) for r in roles_of(user)):
-        raise NotAllowed("Chỉ Trung tâm Giám sát, điều hành được tiếp nhận phản ánh mới.")
+    if user is not None:
+        appbuilder.sm.raise_for_access(user, Action.CREATE)
     if not (data.title or "").strip() or not (data.content or "").strip():
         raise InvalidInput("Vui lòng nhập: Tiêu đề, Nội dung phản ánh.")
     source = _load_active(Source, data.source_id, "Nguồn")

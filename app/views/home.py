@@ -2,7 +2,7 @@
 from flask import g
 from flask_appbuilder import IndexView, expose
 
-from ..services.scope import roles_of
+from ..security.permissions import report_permissions
 
 
 class HomeView(IndexView):
@@ -13,7 +13,7 @@ class HomeView(IndexView):
         self.update_redirect()
         user = getattr(g, "user", None)
         alerts = None
-        if user is not None and user.is_authenticated and roles_of(user):
+        if user is not None and user.is_authenticated and report_permissions(user):
             from .reports import alert_panel
 
             alerts = alert_panel(user)

@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 # The menu category holding the queues (set by register_report_views from registry.py).
 _menu_category = {"name": "Phản ánh, kiến nghị"}
-INTAKE_PERMISSION = "ReportIntake"
 THUMBNAIL_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 
@@ -137,12 +136,10 @@ def report_menu() -> list[dict]:
 
 
 def may_take_in() -> bool:
-    """May the signed-in person open the intake form (cached per request)?"""
-    if "_may_take_in" not in g:
-        from ..extensions import appbuilder
+    """May the signed-in person take a new report in (the authorization point decides)?"""
+    from ..extensions import appbuilder
 
-        g._may_take_in = appbuilder.sm.has_access("can_add", INTAKE_PERMISSION)
-    return g._may_take_in
+    return appbuilder.sm.may_take_in(_user())
 
 
 def alert_panel(user) -> list[dict]:
@@ -658,7 +655,8 @@ class IntakeView(BaseView):
     """"Tiếp nhận phản ánh mới": a report received by phone or at the desk."""
 
     route_base = "/phan-anh/tiep-nhan-moi"
-    class_permission_name = INTAKE_PERMISSION
+    class_permission_name = "Report"
+    method_permission_name = {"add": "create"}  # can_create: intake, as the API's POST
     default_view = "add"
 
     @expose("/", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0008_everyday"
-down_revision = "0006b_perfapp"
+down_revision = "0010_stats"
 branch_labels = None
 depends_on = None
 
