@@ -66,7 +66,9 @@ def test_the_whole_chain(app):
     assert told_of(app, report_id)[-1] == ("gtvt.xuly", "returned_to_handler")
     then(app, report_id, Action.SUBMIT, Status.IN_PROGRESS)
     then(app, report_id, Action.APPROVE, Status.PENDING_APPROVAL)
-    assert told_of(app, report_id)[-1] == ("trungtam", "approved")
+    # Every centre operator is told (other tests may have added operators besides trungtam).
+    approved = {who for who, kind in told_of(app, report_id) if kind == "approved"}
+    assert "trungtam" in approved and not approved & {"gtvt.xuly", "gtvt.lanhdao", "theodoi"}
     then(app, report_id, Action.RETURN, Status.APPROVED)  # the centre returns the approved result
     assert told_of(app, report_id)[-1] == ("gtvt.lanhdao", "returned_to_leader")
     then(app, report_id, Action.APPROVE, Status.PENDING_APPROVAL)
