@@ -35,13 +35,18 @@ UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or os.path.join(INSTANCE_DIR, "u
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
 MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB * 5 + 1) * 1024 * 1024  # a request may carry several files
 
-# Mail, reserved for the due-date notifications (not built yet).
+# Mail (DESIGN §9): the outbox worker `flask --app app notify worker` sends through this SMTP
+# server; without MAIL_SERVER mails wait in the outbox. Links in mails start with APP_BASE_URL.
 MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"  # STARTTLS
+MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"  # TLS from the start (port 465)
 MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "phananh@localhost")
+MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))  # seconds per SMTP operation
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:8080")
 
 # Logs: one line per record with the request id; LOG_FORMAT=json gives JSON lines.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
@@ -93,6 +98,11 @@ AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
 # Shared storage for several app instances (e.g. redis://127.0.0.1:6379/0); memory is per process.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
+# The public channel (portal /cong-khai/, Open311 POST): per address, no outside service.
+PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "5 per minute; 50 per day")
+PUBLIC_TRACK_RATE_LIMIT = os.environ.get("PUBLIC_TRACK_RATE_LIMIT", "20 per minute; 200 per day")
+# A person needs longer than this between opening "Gửi phản ánh" and sending it (seconds).
+PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("PUBLIC_MIN_FILL_SECONDS", "4"))
 
 # --- Language and time ------------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "vi"

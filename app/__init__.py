@@ -67,12 +67,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.before_request(_wtforms_translations)
 
         from . import errors, ops, templating
+        from .services import notifications  # noqa: F401  (its @on_event hook: who is told)
         from .views.registry import register_views
 
         templating.init_app(app)
         errors.init_app(app)
         ops.init_app(app)
         register_views(appbuilder)
+        _init_public_channel(app)
         _init_administration(app)
         if schema_ready():
             sync_security()
@@ -94,6 +96,14 @@ def _init_administration(app: Flask) -> None:
     audit.init_app(app, db)
     auth.init_app(app)
     init_console(app, appbuilder, db)
+
+
+def _init_public_channel(app: Flask) -> None:
+    """Open311 at /open311/v2/ and the citizens' ratings hook (the portal is a view)."""
+    from .services import public  # noqa: F401  (registers its workflow event hook)
+    from .views import open311
+
+    open311.init_app(app)
 
 
 def sync_security() -> None:

@@ -20,6 +20,23 @@ def due_date_command(start: dt.datetime, days: int) -> None:
     click.echo(calendar_service.due_date(start.date(), days).isoformat())
 
 
+source_cli = AppGroup("source", help="Nguồn tiếp nhận.")
+
+
+@source_cli.command("api-key")
+@click.argument("name")
+def source_api_key_command(name: str) -> None:
+    """Cấp khóa Open311 mới cho nguồn NAME (in một lần; chỉ lưu mã băm; khóa cũ hết hiệu lực)."""
+    from .services.open311 import issue_api_key
+
+    try:
+        key = issue_api_key(name)
+    except LookupError:
+        raise click.ClickException(f"Không có nguồn tên “{name}”.") from None
+    click.echo(f"Khóa Open311 mới của nguồn “{name.strip()}” (chỉ hiện một lần, hãy lưu lại):")
+    click.echo(key)
+
+
 @click.command("seed")
 def seed_command() -> None:
     """Nạp danh mục: đơn vị xử lý, nguồn, lĩnh vực; đồng bộ vai trò (chạy lại an toàn)."""
@@ -92,11 +109,14 @@ def backup_restore_command(path: str, yes: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(source_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
+    from .cli_notify import notify_cli
     from .cli_personnel import personnel_cli
 
     app.cli.add_command(personnel_cli)
+    app.cli.add_command(notify_cli)
     from .cli_perf import perf_cli
 
     app.cli.add_command(perf_cli)

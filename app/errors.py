@@ -27,6 +27,10 @@ def _wants_json() -> bool:
 def _render(code: int, title: str, message: str):
     from .extensions import appbuilder
 
+    if request.path.startswith("/open311/"):  # the spec's error list, in the asked format
+        from .views.open311 import error_response
+
+        return error_response(code, message)
     if _wants_json():
         return jsonify(message=message), code
     if "user" not in g:

@@ -104,7 +104,7 @@ def test_the_letters_worked_example_step_by_step(app, api):
     # 7. The centre publishes the result.
     r = act("trungtam", "publish")
     assert r["status"] == "published" and r["public_result"] == RESULT
-    assert r["available_actions"] == ["reopen", "comment"]
+    assert r["available_actions"] == ["reopen", "reply", "comment"]
 
     # The exchange log shows every step: time, person, unit, action, content; newest first.
     events = api.get("trungtam", f"/api/v1/report/{rid}/events").json["result"]

@@ -446,7 +446,8 @@ def test_date_source_and_field_filters(app, clients, ids):
 
 def test_badges_equal_their_tabs_and_menus_fit_the_roles(app, clients):
     expected_menus = {
-        "trungtam": ["Tiếp nhận", "Phân phối", "Đăng tải kết quả", "Tất cả phản ánh"],
+        "trungtam": ["Tiếp nhận", "Phân phối", "Đăng tải kết quả", "Phản ánh có tương tác",
+                     "Tất cả phản ánh"],
         "gtvt.xuly": ["Xử lý", "Thông tin theo dõi", "Tất cả phản ánh"],
         "tttt.lanhdao": ["Phê duyệt", "Thông tin theo dõi", "Tất cả phản ánh"],
         "theodoi": ["Tất cả phản ánh"],

@@ -17,6 +17,7 @@ QUEUE_URLS = {
     "Xử lý": "/phan-anh/xu-ly/",
     "Phê duyệt": "/phan-anh/phe-duyet/",
     "Đăng tải kết quả": "/phan-anh/dang-tai/",
+    "Phản ánh có tương tác": "/phan-anh/tuong-tac/",
     "Thông tin theo dõi": "/phan-anh/theo-doi/",
     "Tất cả phản ánh": "/phan-anh/tat-ca/",
 }

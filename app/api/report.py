@@ -95,6 +95,7 @@ def report_json(user, report: Report, now: dt.datetime | None = None) -> dict:
     follow = [link for link in report.unit_links if link.kind == ReportUnitKind.FOLLOW]
     return {
         "id": report.id,
+        "tracking_code": report.tracking_code,
         "status": report.status,
         "status_label": report.status_label,
         "title": report.title,
@@ -368,7 +369,7 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
     max_page_size = 100
     # FAB builds marshmallow schemas from these at start-up; the answers come from report_json.
     list_columns = show_columns = [
-        "id", "status", "title", "content", "location", "latitude", "longitude", "confidential",
+        "id", "tracking_code", "status", "title", "content", "location", "latitude", "longitude", "confidential",
         "received_at", "distributed_at", "due_at", "late_return", "result", "public_result",
         "published_at", "version",
     ]
@@ -376,7 +377,7 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
     # Reporter fields are neither filters nor sort keys: a unit role must not probe who an
     # "Ẩn danh" reporter is.
     search_columns = [
-        "id", "status", "title", "content", "location", "source_id", "field_id", "unit_id",
+        "id", "tracking_code", "status", "title", "content", "location", "source_id", "field_id", "unit_id",
         "received_at", "distributed_at", "due_at", "published_at", "confidential", "late_return",
     ]
     order_columns = [
@@ -749,8 +750,9 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
 
 
 REPORT_FIELDS = frozenset({
-    "id", "status", "status_label", "title", "content", "reporter_name", "reporter_address",
-    "reporter_phone", "reporter_email", "confidential", "location", "latitude", "longitude",
+    "id", "tracking_code", "status", "status_label", "title", "content", "reporter_name",
+    "reporter_address", "reporter_phone", "reporter_email", "confidential", "location",
+    "latitude", "longitude",
     "source_id", "source_name", "field_id", "field_name", "unit_id", "unit_name", "follow_units",
     "received_at", "receiver_name", "distributed_at", "deadline", "return_deadline", "overdue",
     "late_return", "result", "public_result", "published_at", "version", "available_actions",

@@ -50,6 +50,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     COMMENT = "comment"
     FOLLOW_DONE = "follow_done"
+    REPLY = "reply"  # the centre answers a citizen's feedback: a log line the citizen reads
+    FEEDBACK = "feedback"  # a citizen rates a published result (portal; not a transition)
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -65,6 +67,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REOPEN: "Mở lại",
     Action.COMMENT: "Trao đổi",
     Action.FOLLOW_DONE: "Đã thực hiện theo dõi",
+    Action.REPLY: "Trả lời người dân",
+    Action.FEEDBACK: "Người dân đánh giá kết quả",
 }
 
 
@@ -144,6 +148,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.RETURN, {S.APPROVED}, S.PENDING_APPROVAL, Actor.CENTRE, needs={"reason"}),
     _t(A.PUBLISH, {S.APPROVED}, S.PUBLISHED, Actor.CENTRE, accepts={"content"}),
     _t(A.REOPEN, {S.PUBLISHED}, S.RECEIVED, Actor.CENTRE, needs={"reason"}),
+    _t(A.REPLY, {S.PUBLISHED}, None, Actor.CENTRE, needs={"content"}),
     _t(A.COMMENT, None, None, Actor.PARTICIPANT, needs={"content"}, accepts={"files"}),
     _t(A.FOLLOW_DONE, None, None, Actor.FOLLOWER, accepts={"content"}),
 )

@@ -5,3 +5,8 @@ from .user import AppUser  # noqa: F401
 from .report import Attachment, AttachmentStage, Report, ReportEvent, ReportUnit, ReportUnitKind  # noqa: F401
 from .personnel import AuditLog, Duty, Personnel  # noqa: F401
 from .visit import QueueVisit  # noqa: F401
+from .notification import (  # noqa: F401
+    MailStatus, Notice, NoticeFile, NoticeRead, NoticeUnit, Notification,
+    NotificationPreference, OutboxMail,
+)
+from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401

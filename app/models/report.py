@@ -12,9 +12,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.text import fold
+from ..domain.tracking import new_code
 from ..domain.workflow import ACTION_LABELS, OPEN_AT_UNIT, STATUS_LABELS, Status
 from .base import Timestamps, utcnow
 from .catalogue import Field, Source, Unit
+
+def unused_tracking_code(context=None) -> str:
+    """A fresh public tracking code not held by any report (the column's default, so every way
+    a report is inserted gets one; the unique index stays the last word)."""
+    while True:
+        code = new_code()
+        if context is None or context.connection.execute(
+            text("SELECT 1 FROM report WHERE tracking_code = :code"), {"code": code}
+        ).first() is None:
+            return code
+
 
 OPEN_AT_UNIT_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_AT_UNIT)))
 
@@ -24,6 +36,10 @@ class Report(Timestamps, Model):
 
     __tablename__ = "report"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What the public sees instead of the id (DESIGN §10; app/domain/tracking.py).
+    tracking_code: Mapped[str] = mapped_column(
+        String(16), unique=True, nullable=False, default=unused_tracking_code
+    )
 
     reporter_name: Mapped[str | None] = mapped_column(String(255))
     reporter_address: Mapped[str | None] = mapped_column(String(500))

@@ -39,7 +39,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import assoc_user_role
 from werkzeug.security import generate_password_hash
 
-from ..domain import calendar
+from ..domain import calendar, tracking
 from ..domain.workflow import Role, Status
 from ..extensions import db
 from ..models import AppUser, Field, Report, ReportEvent, ReportUnit, Source, Unit
@@ -296,7 +296,7 @@ REPORT_COLUMNS = (
     "confidential", "title", "content", "location", "latitude", "longitude", "source_id",
     "field_id", "status", "unit_id", "received_at", "received_by_id", "distributed_at", "due_at",
     "return_due_at", "late_return", "result", "public_result", "published_at", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "tracking_code",
 )
 EVENT_COLUMNS = (
     "id", "report_id", "created_at", "actor_id", "actor_name", "unit_id", "unit_name", "action",
@@ -309,8 +309,11 @@ class Maker:
     """Makes the rows of consecutive reports; one random stream, so one seed gives one data set."""
 
     def __init__(self, world: World, seed: int, n: int, events_per_report: float,
-                 until: dt.datetime, ids: tuple[int, int, int]):
+                 until: dt.datetime, ids: tuple[int, int, int], taken_codes: set[str]):
         self.w = world
+        # Public tracking codes are drawn by ``secrets`` (never from the seed: they must not be
+        # predictable), unique among the codes already in the database and this run's.
+        self.taken_codes = taken_codes
         self.rng = random.Random(seed)
         self.random = self.rng.random
         self.n = n
@@ -331,6 +334,13 @@ class Maker:
         self._due = lru_cache(maxsize=None)(self._due_uncached)
         self.unit_names = dict(world.units)
         self.times = self._received_times()
+
+    def _tracking_code(self) -> str:
+        code = tracking.new_code()
+        while code in self.taken_codes:
+            code = tracking.new_code()
+        self.taken_codes.add(code)
+        return code
 
     def _received_times(self) -> Iterator[float]:
         """Sorted arrival times, denser towards ``until`` (the use of the app grows)."""
@@ -609,7 +619,7 @@ class Maker:
             None if due_at is None else _ts(due_at),
             None if return_due_at is None else _ts(return_due_at), "1" if late_return else "0",
             result, public_result, None if published_at is None else _ts(published_at),
-            str(version), _ts(t0), _ts(updated_at),
+            str(version), _ts(t0), _ts(updated_at), self._tracking_code(),
             *[getattr(searchable, column) for column in SEARCH_COLUMNS],
         ])
 
@@ -797,8 +807,9 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
         (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
         for model in (Report, ReportEvent, ReportUnit))
     existing = first_ids[0] - 1
+    taken_codes = set(db.session.scalars(sa.select(Report.tracking_code)))
     db.session.close()
-    maker = Maker(world, seed, n_reports, events_per_report, until, first_ids)
+    maker = Maker(world, seed, n_reports, events_per_report, until, first_ids, taken_codes)
 
     plans = [(t, c, _extra_columns(t, c))
              for t, c in (("report", REPORT_COLUMNS + SEARCH_COLUMNS), ("report_event", EVENT_COLUMNS),

@@ -1,4 +1,7 @@
 """FAB's security manager, with our user model (bound to a unit) and our rate limiter."""
+from flask import g
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -36,6 +39,19 @@ class UserView(UserDBModelView):
                    "password", "conf_password"]
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "unit"]
     search_columns = ["first_name", "last_name", "username", "email", "unit", "active", "roles"]
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """"Thông tin tài khoản": FAB's page and the person's choice of how to be told."""
+        from ..views.notify import preference_rows
+
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template("notify/user_info.html", title=self.user_info_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    prefs=preference_rows(g.user))
 
 
 # FAB's other security views, with Vietnamese labels for the columns FAB leaves unlabelled (it

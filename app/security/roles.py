@@ -25,13 +25,16 @@ SELF_SERVICE = {
     "ResetMyPasswordView": frozenset({"can_this_form_get", "can_this_form_post"}),
     "UserInfoEditView": frozenset({"can_this_form_get", "can_this_form_post"}),
     "MenuApi": frozenset({"can_get"}),
+    # One's own notifications (the bell, its page, the API), read and marked read.
+    "Notification": READ,
 }
 
 CATALOGUES = ("Unit", "Field", "Source", "WorkdayException")
 REPORT_VIEWS = ("Report", "Dashboard")
 # The queues of the left menu (app/services/queues.py), each shown to the roles it concerns;
 # "ReportList" ("Tất cả phản ánh") lists the person's whole scope.
-CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "ReportList")
+CENTRE_QUEUES = ("QueueIntake", "QueueDistribution", "QueuePublishing", "QueueFeedback",
+                 "ReportList")
 HANDLER_QUEUES = ("QueueProcessing", "QueueFollowUp", "ReportList")
 LEADER_QUEUES = ("QueueApproval", "QueueFollowUp", "ReportList")
 VIEWER_QUEUES = ("ReportList",)
@@ -42,10 +45,14 @@ ROLE_GRANTS: dict[Role, dict[str, frozenset[str] | None]] = {
         **{view: READ for view in REPORT_VIEWS + CENTRE_QUEUES},
         "ReportIntake": EVERYTHING,
         "Personnel": READ | {"can_export"},  # lists, registration status, export
+        "Notice": READ | WRITE,  # writes notices to the units, sees who has read them
     },
-    Role.HANDLER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES}},
-    Role.LEADER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + LEADER_QUEUES}},
-    Role.VIEWER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES}},
+    Role.HANDLER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + HANDLER_QUEUES},
+                   "Notice": READ},
+    Role.LEADER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + LEADER_QUEUES},
+                  "Notice": READ},
+    Role.VIEWER: {**{view: READ for view in CATALOGUES + REPORT_VIEWS + VIEWER_QUEUES},
+                  "Notice": READ},
 }
 
 
@@ -164,6 +171,7 @@ VIEW_LABELS = {
     "ResetMyPasswordView": "Đổi mật khẩu", "ResetPasswordView": "Đặt lại mật khẩu",
     "UserInfoEditView": "Thông tin tài khoản", "MenuApi": "Menu", "OpenApi": "Mô tả API",
     "SwaggerView": "Tài liệu API",
+    "Notification": "Thông báo của tôi", "Notice": "Thông báo của Trung tâm",
 }
 
 

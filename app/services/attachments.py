@@ -65,12 +65,17 @@ def read_upload(storage) -> CheckedFile:
     return check_file(storage.filename or "", storage.read())
 
 
+def write(checked: CheckedFile) -> str:
+    """Write the file under a generated name (returned) in the upload folder."""
+    stored_name = f"{uuid.uuid4().hex}.{checked.extension}"
+    with open(os.path.join(upload_folder(), stored_name), "xb") as f:
+        f.write(checked.data)
+    return stored_name
+
+
 def store(checked: CheckedFile, *, report_id: int, stage: str, user_id: int | None) -> Attachment:
     """Write the file under a generated name and return its (unsaved) Attachment row."""
-    stored_name = f"{uuid.uuid4().hex}.{checked.extension}"
-    path = os.path.join(upload_folder(), stored_name)
-    with open(path, "xb") as f:
-        f.write(checked.data)
+    stored_name = write(checked)
     return Attachment(
         report_id=report_id, stage=stage, original_name=checked.original_name,
         stored_name=stored_name, content_type=checked.content_type, size=len(checked.data),
@@ -78,8 +83,8 @@ def store(checked: CheckedFile, *, report_id: int, stage: str, user_id: int | No
     )
 
 
-def discard(attachments: list[Attachment]) -> None:
-    """Remove files written for a change that was not committed."""
+def discard(attachments: list) -> None:
+    """Remove files written for a change that was not committed (rows with ``stored_name``)."""
     for attachment in attachments:
         try:
             os.remove(os.path.join(upload_folder(), attachment.stored_name))
@@ -87,5 +92,5 @@ def discard(attachments: list[Attachment]) -> None:
             pass
 
 
-def path_of(attachment: Attachment) -> str:
+def path_of(attachment) -> str:
     return os.path.join(upload_folder(), attachment.stored_name)

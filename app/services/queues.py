@@ -12,8 +12,8 @@ A report "arrives" in a queue when its row last changed (``Report.updated_at``: 
 of state writes it), when it was created for "Tiếp nhận" and "Tất cả phản ánh", and when the
 follow-up was sent for "Thông tin theo dõi".
 
-The badges of all queues come from at most four grouped queries per request (counts per state,
-latest arrival per state, follow-ups, visits), whatever the number of queues and reports; the
+The badges of all queues come from at most five grouped queries per request (counts per state,
+latest arrival per state, follow-ups, citizens' ratings, visits), whatever the number of queues and reports; the
 lists and the counts use the same conditions (``Cond``), so a badge always equals its tab.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from ..domain.calendar import LOCAL_TZ, UTC
 from ..domain.workflow import Status
 from ..extensions import db
-from ..models import AppUser, Report, ReportUnit, ReportUnitKind, Unit
+from ..models import AppUser, Feedback, Rating, Report, ReportUnit, ReportUnitKind, Unit
 from ..models.base import utcnow
 from ..models.visit import QueueVisit
 from .scope import scope_clause, sees_all
@@ -94,6 +94,7 @@ class Tab:
     label: str
     cond: Cond | None = None  # report queues
     follow_done: bool | None = None  # the follow-up queue: done or not
+    answered: bool | None = None  # the citizens' feedback queue: answered or not
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class Queue:
     columns: tuple[str, ...]
     arrival: str = "updated_at"  # Report column telling when a report arrived in the queue
     follow: bool = False  # lists the person's unit's follow-ups (ReportUnit kind "follow")
+    # Lists citizens' ratings of published results (one row per rating, "Không hài lòng" first).
+    feedback: bool = False
     icon: str = "fa-list"
 
     @property
@@ -132,6 +135,8 @@ COLUMNS = {
     "status": "Trạng thái",
     "unit": "Đơn vị xử lý",
     "place": "Địa điểm",
+    "rating": "Đánh giá",
+    "feedback": "Ý kiến người dân",
 }
 _CENTRE_COLUMNS = ("stt", "time", "receiver", "reporter", "phone", "title", "status", "place")
 _UNIT_COLUMNS = ("stt", "time", "reporter", "phone", "title", "window", "status", "place")
@@ -160,6 +165,11 @@ QUEUES: tuple[Queue, ...] = (
         Tab("cho", "Chưa đăng tải", Cond(frozenset({S.APPROVED}))),
         Tab("da", "Đã đăng tải", Cond(frozenset({S.PUBLISHED}))),
     ), _UNIT_COLUMNS[:-1] + ("unit", "place"), icon="fa-globe"),
+    Queue("tuong-tac", "Phản ánh có tương tác", "QueueFeedback", (
+        Tab("cho", "Chờ phản hồi", answered=False),
+        Tab("da", "Đã phản hồi", answered=True),
+    ), ("stt", "time", "title", "unit", "rating", "feedback", "status"),
+        feedback=True, icon="fa-comments"),
     Queue("theo-doi", "Thông tin theo dõi", "QueueFollowUp", (
         Tab("cho", "Chờ phản hồi", follow_done=False),
         Tab("da", "Đã phản hồi", follow_done=True),
@@ -297,6 +307,7 @@ class Row:
     arrived_at: dt.datetime | None
     receiver_name: str | None
     unit_name: str | None
+    feedback: Feedback | None = None  # the "Phản ánh có tương tác" queue's rating
 
 
 # The follow-up queue joins the person's unit's follow-up link (an alias: the scope's EXISTS on
@@ -310,6 +321,8 @@ def _tab_clause(user, queue: Queue, tab: Tab):
         if unit_id is None:
             return false()
         return FollowLink.done_at.is_not(None) if tab.follow_done else FollowLink.done_at.is_(None)
+    if queue.feedback:
+        return Feedback.answered_at.is_not(None) if tab.answered else Feedback.answered_at.is_(None)
     return tab.cond.clause(unit_id)
 
 
@@ -322,6 +335,8 @@ def _list_select(user, queue: Queue, tab: Tab, filters: Filters, *columns):
             FollowLink.unit_id == getattr(user, "unit_id", None),
             FollowLink.kind == ReportUnitKind.FOLLOW.value,
         ))
+    if queue.feedback:
+        query = query.join(Feedback, Feedback.report_id == Report.id)
     return query.where(scope_clause(user), _tab_clause(user, queue, tab),
                        *filter_clauses(user, filters))
 
@@ -333,18 +348,32 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
     Two queries, whatever the page size: the rows (with the receiver's and the unit's names
     joined in, no relationship loaded per row) and the count."""
     receiver = aliased(AppUser)
-    arrival = FollowLink.created_at if queue.follow else getattr(Report, queue.arrival)
+    if queue.follow:
+        arrival = FollowLink.created_at
+    elif queue.feedback:
+        arrival = Feedback.created_at
+    else:
+        arrival = getattr(Report, queue.arrival)
+    if queue.feedback:
+        # The dissatisfied first, then the newest rating.
+        order = (case((Feedback.rating == Rating.NOT_SATISFIED.value, 0), else_=1),
+                 Feedback.created_at.desc(), Feedback.id.desc())
+        extra = (Feedback,)
+    else:
+        order = (Report.received_at.desc(), Report.id.desc())
+        extra = ()
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
-                     receiver.first_name, receiver.last_name, Unit.name)
+                     receiver.first_name, receiver.last_name, Unit.name, *extra)
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
-        .order_by(Report.received_at.desc(), Report.id.desc())
+        .order_by(*order)
         .limit(page_size).offset(max(page - 1, 0) * page_size)
     )
     rows = [
-        Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name)
-        for report, arrived_at, first, last, unit_name in db.session.execute(query)
+        Row(report, arrived_at, " ".join(p for p in (first, last) if p) or None, unit_name,
+            *rest)
+        for report, arrived_at, first, last, unit_name, *rest in db.session.execute(query)
     ]
     total = db.session.execute(
         _list_select(user, queue, tab, filters, func.count(Report.id))
@@ -437,6 +466,18 @@ def _follow_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
     return {bool(r[0]): (r[1], r[2]) for r in rows}
 
 
+def _feedback_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
+    """Ratings within the person's scope, by answered or not: one grouped query."""
+    answered = Feedback.answered_at.is_not(None)
+    rows = db.session.execute(
+        select(answered.label("answered"), func.count(), func.max(Feedback.created_at))
+        .join(Report, Report.id == Feedback.report_id)
+        .where(scope_clause(user))
+        .group_by(answered)
+    ).all()
+    return {bool(r[0]): (r[1], r[2]) for r in rows}
+
+
 def visits(user) -> dict[str, dt.datetime]:
     rows = db.session.execute(
         select(QueueVisit.queue, QueueVisit.seen_at).where(QueueVisit.user_id == user.id)
@@ -449,15 +490,19 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
-    report_queues = [q for q in queues if not q.follow]
+    report_queues = [q for q in queues if not (q.follow or q.feedback)]
     groups = _report_groups(user, report_queues) if report_queues else _Groups()
     follow = _follow_groups(user) if any(q.follow for q in queues) else {}
+    rated = _feedback_groups(user) if any(q.feedback for q in queues) else {}
     seen = visits(user)
     for queue in queues:
         badge = Badge(seen_at=seen.get(queue.key))
         if queue.follow:
             badge.waiting, badge.latest = follow.get(True, (0, None))
             badge.done = follow.get(False, (0, None))[0]
+        elif queue.feedback:
+            badge.waiting, badge.latest = rated.get(False, (0, None))
+            badge.done = rated.get(True, (0, None))[0]
         else:
             for status, mine, handled, count in groups.counts:
                 if queue.waiting.cond.matches(status, mine, handled):

@@ -304,6 +304,7 @@ _EFFECTS = {
     Action.APPROVE: _effect_approve,
     Action.PUBLISH: _effect_publish,
     Action.REOPEN: _effect_reopen,
+    Action.REPLY: _effect_note,
     Action.COMMENT: _effect_comment,
     Action.FOLLOW_DONE: _effect_follow_done,
 }

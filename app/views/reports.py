@@ -99,10 +99,12 @@ def _badge_markup(badge: queue_service.Badge | None) -> Markup:
 
 
 def queue_badge(item) -> Markup:
-    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue."""
-    queue = getattr(getattr(item, "baseview", None), "queue", None)
+    """The "(to act on / total)" badge and NEW mark of a menu entry that is a queue, or the
+    badge another view declares (``menu_badge``: the unread notices of "Thông báo")."""
+    view = getattr(item, "baseview", None)
+    queue = getattr(view, "queue", None)
     if queue is None:
-        return Markup("")
+        return view.menu_badge() if getattr(view, "menu_badge", None) else Markup("")
     try:
         return _badge_markup(current_badges().get(queue.key))
     except Exception:  # a menu must render even when the page itself is an error page
@@ -289,6 +291,7 @@ CONTENT_LABELS = {
     Action.PUBLISH: "Nội dung đăng tải",
     Action.COMMENT: "Nội dung trao đổi",
     Action.FOLLOW_DONE: "Nội dung phản hồi",
+    Action.REPLY: "Nội dung trả lời (người phản ánh đọc được)",
 }
 BUTTON_LABELS = {Action.APPROVE: "Duyệt"}
 DEFAULT_BUTTON = "Cập nhật"
@@ -440,7 +443,7 @@ def _queues_holding(user, status: str, unit_id: int | None) -> set[str]:
     ``status`` assigned to ``unit_id``."""
     mine = unit_id is not None and unit_id == getattr(user, "unit_id", None)
     return {q.key for q in _openable_queues()
-            if not q.follow and q.arrival == "updated_at"
+            if not (q.follow or q.feedback) and q.arrival == "updated_at"
             and q.waiting.cond.matches(status, mine, True)}
 
 

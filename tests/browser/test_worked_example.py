@@ -209,7 +209,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
                                   "3. Phản ánh quá hạn chưa xử lý: 0",
                                   "4. Thông tin theo dõi chưa thực hiện: 0"]
         assert badges(centre) == {"Tiếp nhận": "(0/0)", "Phân phối": "(0/0)",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(0/0)"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(0/0)"}
 
         with centre.expect_navigation():
             centre.click(".intake-button")
@@ -236,7 +237,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         check_log(centre, log)
         # A queue never opened with a report waiting is NEW.
         assert badges(centre) == {"Tiếp nhận": "(1/1) NEW", "Phân phối": "(0/0)",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
         go_home(centre, base)
         assert alerts(centre)[0] == "1. Phản ánh mới: 1"
         screenshot(centre, "03-trang-chu-canh-bao")
@@ -261,7 +263,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         log.insert(0, (TRANG, CENTRE, "Tiếp nhận", ""))
         check_log(centre, log)
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(1/1) NEW",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
 
     with step(1, "trungtam", "phân phối cho Sở Giao thông vận tải"):
         open_queue(centre, "Phân phối")
@@ -278,7 +281,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         log.insert(0, (TRANG, CENTRE, "Phân phối", f"Phân phối: {GTVT}"))
         check_log(centre, log)
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(0/1)",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
 
     # ---- 2. gtvt.xuly: finds it in Xử lý, "Trả bước trước" with a reason ----------------------
     gtvt = new_empty_page()
@@ -318,7 +322,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         go_home(centre, base)
         # Back in Phân phối since the operator last opened it: NEW again.
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(1/1) NEW",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(centre, "Phân phối")
         (row,) = queue_rows(centre)
         assert f"{DUONG}, NEW" in row, row
@@ -333,7 +338,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         log.insert(0, (TRANG, CENTRE, "Phân phối", f"Phân phối: {TTTT}"))
         check_log(centre, log)
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(0/1)",
-                                  "Đăng tải kết quả": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(0/0)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
 
     # ---- 4. tttt.xuly: "Thực hiện tiếp nhận", then "Xử lý" with 2_48079.jpg -------------------
     handler = new_empty_page()
@@ -454,7 +460,8 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
     with step(8, "trungtam", "đăng tải kết quả"):
         go_home(centre, base)
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(0/1)",
-                                  "Đăng tải kết quả": "(1/1) NEW", "Tất cả phản ánh": "(1/1) NEW"}
+                                  "Đăng tải kết quả": "(1/1) NEW",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(1/1) NEW"}
         open_queue(centre, "Đăng tải kết quả")
         (row,) = queue_rows(centre)
         assert f"{DUONG}, NEW" in row and "Chờ đăng tải" in row and TTTT in row, row
@@ -474,4 +481,5 @@ def test_the_letters_worked_example_in_the_browser(new_empty_page, empty_server,
         assert len(log) == 11
         screenshot(centre, "18-nhat-ky-da-dang-tai")
         assert badges(centre) == {"Tiếp nhận": "(0/1)", "Phân phối": "(0/1)",
-                                  "Đăng tải kết quả": "(0/1)", "Tất cả phản ánh": "(0/1)"}
+                                  "Đăng tải kết quả": "(0/1)",
+                                  "Phản ánh có tương tác": "(0/0)", "Tất cả phản ánh": "(0/1)"}

@@ -7,7 +7,7 @@
   // Queue rows: a click anywhere on the row opens the report page.
   document.querySelectorAll("tr.report-row[data-href]").forEach(function (row) {
     row.addEventListener("click", function (event) {
-      if (event.target.closest("a, button, input, select, label")) { return; }
+      if (event.target.closest("a, button, input, select, label, textarea, form")) { return; }
       window.location.href = row.getAttribute("data-href");
     });
   });
