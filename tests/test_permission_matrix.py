@@ -96,6 +96,16 @@ MATRIX: dict[str, tuple[str, str]] = {
     "/thong-bao/<int:notice_id>": ("GET", "rnnnnnnn"),
     "/thong-bao/<int:notice_id>/tep/<int:file_id>": ("GET", "rnnnnnnn"),
     "/thong-bao/ca-nhan/": ("GET", "rooooooo"),
+    # --- Statistics and exports (issue 10): everyone signed in; a unit's people see their
+    # own unit's figures and reports (the scope), so the answer is 200 for all ---
+    "/thong-ke/": ("GET", "rooooooo"),
+    "/thong-ke/xuat": ("GET", "rooooooo"),
+    "/thong-ke/tong-hop/": ("GET", "rooooooo"),
+    "/thong-ke/tong-hop/xuat": ("GET", "rooooooo"),
+    "/thong-ke/bieu-do/": ("GET", "rooooooo"),
+    "/phan-anh/xuat/<string:queue_key>": ("GET", "rooooooo"),  # "Tất cả phản ánh"
+    "/api/v1/statistics/summary": ("GET", "uooooooo"),
+    "/api/v1/report/export": ("GET", "uooooooo"),
     "/thong-bao/ca-nhan/<int:notification_id>": ("GET", "rnnnnnnn"),
     "/thong-bao/ca-nhan/<int:notification_id>/da-doc": ("POST", "rnnnnnnn"),
     # these two change the person's own settings and reads: asked with GET, which they refuse
@@ -388,7 +398,7 @@ def _url(rule: str, report_id: int, ids: dict) -> str:
         "report_id": report_id, "attachment_id": NOTHING, "version": "v1", "locale": "vi",
         "action": "comment", "name": "khong_co", "filename": "khong_co.txt",
         "export_type": "csv", "code": "HUE-KHONGCO", "fmt": "json", "feedback_id": NOTHING,
-        "notice_id": NOTHING, "file_id": NOTHING, "notification_id": NOTHING,
+        "notice_id": NOTHING, "file_id": NOTHING, "notification_id": NOTHING, "queue_key": "tat-ca",
         "pk": report_id if rule.startswith("/api/v1/report/") else pk,
     }
     return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", lambda m: str(values[m.group(1)]),
