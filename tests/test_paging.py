@@ -2,7 +2,7 @@
 answer, bounded ("hơn 10.000") where a filter has to be counted, pages up to the 10.000th row."""
 from __future__ import annotations
 
-from conftest import login
+from conftest import api_client, login
 from report_helpers import api  # noqa: F401  (a fixture)
 from sqlalchemy import func, select
 
@@ -69,3 +69,11 @@ def test_rest_pages_past_the_middle_are_the_same_pages(app, api):
     assert last == by_title[(pages - 1) * size:]
     assert api.get("trungtam", f"/api/v1/report/?q=(page:{pages},page_size:{size})").json[
         "ids"] == []
+
+
+def test_a_negative_page_is_refused_not_a_server_error(app):
+    # PostgreSQL refuses a negative OFFSET: the API answers 400 in Vietnamese first.
+    client, headers = api_client(app, "trungtam")
+    answer = client.get("/api/v1/report/?q=(page:-3,page_size:100)", headers=headers)
+    assert answer.status_code == 400
+    assert answer.json["message"] == "Số trang (page) không được âm."

@@ -476,6 +476,8 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         except FABException as exc:
             return self.response_400(message=str(exc))
         page, page_size = self._handle_page_args(args)
+        if page is not None and page < 0:  # FAB's schema allows it; an OFFSET may not be < 0
+            return self.response_400(message="Số trang (page) không được âm.")
         keyword = (request.args.get("keyword") or "").strip()
         query = db.session.query(Report.id).filter(scope_clause(user), keyword_clause(keyword))
         if filters.filters or keyword:
