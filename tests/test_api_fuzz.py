@@ -36,7 +36,7 @@ def test_the_fuzzer_finds_no_server_error():
     env = {**_own_database(), "FUZZ_EXAMPLES": os.environ.get("FUZZ_EXAMPLES", "12"),
            "RATELIMIT_ENABLED": "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-s",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:logging", "-q", "-s",
          "--rootdir", ROOT, "-c", os.path.join(ROOT, "pytest.ini"),
          os.path.join(ROOT, "tests", "fuzz", "fuzz_api.py")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

@@ -93,8 +93,25 @@ def test_the_administrator_is_not_offered_intake(app):
     assert client.get("/phan-anh/tiep-nhan-moi/").status_code in (302, 403)
 
 
+_CUSTOM_USERS: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _retire_custom_users(app):
+    """The module's custom people hold unit permissions: once it is done they are retired, so
+    that other modules' notifications and mailboxes hold the demo's people only."""
+    yield
+    from app.extensions import appbuilder, db
+
+    with app.app_context():
+        for username in _CUSTOM_USERS:
+            appbuilder.sm.find_user(username=username).active = False
+        db.session.commit()
+
+
 def _custom_user(app, username, role_name, permissions, unit_name):
     """A person with a role built in the role editor: ``permissions`` as (permission, view)."""
+    _CUSTOM_USERS.append(username)
     from app.extensions import appbuilder, db
     from app.models import Unit
 

@@ -7,7 +7,7 @@ from report_helpers import ACCOUNTS, GTVT, TTTT, XD, ids, make_report, then, use
 from sqlalchemy import select
 
 from app.domain.notifications import NOTIFY, notifications_for
-from app.domain.workflow import TRANSITIONS, Action, Status
+from app.domain.workflow import TRANSITIONS, Action, Role, Status
 
 
 def test_every_transition_has_a_decision_in_the_table():
@@ -114,6 +114,55 @@ def test_nobody_is_told_of_a_report_they_may_not_see(app):
         assert not may_see(user("tttt.xuly"), report) and not may_see(user("xd.xuly"), report)
     everyone = {name for name, _ in told_of(app, report_id)}
     assert everyone == {"gtvt.xuly"}
+
+
+def _kinds_told(app, report_id, username) -> list[str]:
+    from app.extensions import db
+    from app.models import AppUser, Notification
+
+    with app.app_context():
+        return list(db.session.execute(
+            select(Notification.kind).join(AppUser, AppUser.id == Notification.user_id)
+            .where(Notification.report_id == report_id, AppUser.username == username)
+            .order_by(Notification.id)).scalars())
+
+
+def test_recipients_follow_permissions_not_role_names(app):
+    """A role built in the role editor is told what its permissions make it; renaming the
+    built-in handler role changes nobody's notifications."""
+    from app.extensions import appbuilder, db
+    from app.models import Unit
+    from app.security.roles import role_by_code
+
+    sm = appbuilder.sm
+    with app.app_context():
+        unit = db.session.execute(select(Unit).where(Unit.name == GTVT)).scalar_one()
+        for username, role_name, permissions in (
+                ("gtvt.tohienxuly", "Tổ xử lý hiện trường",
+                 ("can_get", "can_show", "can_handle", "can_accept")),
+                ("gtvt.chixem2", "Chỉ xem của Sở", ("can_get", "can_show"))):
+            role = sm.add_role(role_name)
+            role.permissions = [sm.find_permission_view_menu(p, "Report") for p in permissions]
+            person = sm.add_user(username, "Người", "Tùy chỉnh", f"{username}@example.vn", role,
+                                 password="Tuychinh2019pass")
+            person.unit_id = unit.id
+        handler = role_by_code("handler")
+        handler.name = "Chuyên viên xử lý của đơn vị"
+        db.session.commit()
+    try:
+        report_id = make_report(app, Status.PENDING_APPROVAL, unit=GTVT)
+    finally:
+        with app.app_context():
+            role_by_code("handler").name = Role.HANDLER.value
+            db.session.commit()
+        with app.app_context():  # out of the other modules' mailboxes
+            for username in ("gtvt.tohienxuly", "gtvt.chixem2"):
+                sm.find_user(username=username).active = False
+            db.session.commit()
+    assert _kinds_told(app, report_id, "gtvt.tohienxuly") == ["assigned"]
+    assert _kinds_told(app, report_id, "gtvt.xuly") == ["assigned"]
+    assert _kinds_told(app, report_id, "gtvt.lanhdao") == ["submitted"]
+    assert _kinds_told(app, report_id, "gtvt.chixem2") == []
 
 
 def test_the_notifications_roll_back_with_a_refused_action(app):

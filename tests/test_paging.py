@@ -2,6 +2,7 @@
 answer, bounded ("hơn 10.000") where a filter has to be counted, pages up to the 10.000th row."""
 from __future__ import annotations
 
+import pytest
 from conftest import api_client, login
 from report_helpers import api  # noqa: F401  (a fixture)
 from sqlalchemy import func, select
@@ -71,9 +72,15 @@ def test_rest_pages_past_the_middle_are_the_same_pages(app, api):
         "ids"] == []
 
 
-def test_a_negative_page_is_refused_not_a_server_error(app):
-    # PostgreSQL refuses a negative OFFSET: the API answers 400 in Vietnamese first.
+@pytest.mark.parametrize("path", ["/api/v1/report/", "/api/v1/unit/", "/api/v1/field/",
+                                  "/api/v1/source/"])
+@pytest.mark.parametrize("page, message", [
+    (-3, "Số trang (page) không được âm."),
+    (10 ** 20, "Số trang (page) không được vượt quá 10.000.000."),
+])
+def test_a_page_out_of_range_is_refused_not_a_server_error(app, path, page, message):
+    # PostgreSQL refuses a negative or oversized OFFSET: every list answers 400 in Vietnamese.
     client, headers = api_client(app, "trungtam")
-    answer = client.get("/api/v1/report/?q=(page:-3,page_size:100)", headers=headers)
+    answer = client.get(f"{path}?q=(page:{page},page_size:100)", headers=headers)
     assert answer.status_code == 400
-    assert answer.json["message"] == "Số trang (page) không được âm."
+    assert answer.json["message"] == message

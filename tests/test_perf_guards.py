@@ -84,19 +84,8 @@ def sequential_scans():
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _plan_case(page: str):
-    """Every page but a report's events scans ``report`` today: the menu badges and alerts
-    count the whole table on each request. Until the counters of issue 9 (engineer perfapp)
-    are on main, those cases are expected to fail; strict=False lets them pass once they land."""
-    if page.endswith("/events"):
-        return page
-    return pytest.param(page, marks=pytest.mark.xfail(strict=False, reason=(
-        f"{page}: the menu badges/alerts (and the list's count) scan report whole; "
-        "waits for the counters and indexes of issue 9 (perfapp)")))
-
-
 @on_postgresql
-@pytest.mark.parametrize("page", [_plan_case(p) for p in PAGES if "/phan-anh/" in p or "/api/" in p])
+@pytest.mark.parametrize("page", [p for p in PAGES if "/phan-anh/" in p or "/api/" in p])
 def test_no_page_query_scans_the_reports_or_the_log_whole(sequential_scans, page):
     if page not in sequential_scans:
         pytest.skip("not a page of this account (not 200 OK)")

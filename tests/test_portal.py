@@ -282,3 +282,21 @@ def test_no_reporter_data_on_any_public_answer(app):
             assert needle not in flat, (needle, url)
     for url in (f"/open311/v2/requests/{code}.json", "/open311/v2/requests.json"):
         assert all("id" not in item for item in json.loads(answers[url]))
+
+
+def test_the_portal_search_does_not_find_a_report_by_its_reporter(app):
+    # The staff search by the reporter's name or phone; the public must not learn who reported.
+    code = submit(app, title="Biển báo ngã trước chợ An Cựu", reporter_name="Hồ Thị Lý Thanh",
+                  reporter_phone="0914 777 555")
+    report_id = report_id_of(app, code)
+    drive(app, report_id, Status.PUBLISHED)
+    anyone = new_client(app)
+    assert code in anyone.get("/cong-khai/?tu_khoa=bien bao nga cho an cuu").text
+    for keyword in ("Hồ Thị Lý Thanh", "ho thi ly thanh", "Lý Thanh", "0914777555",
+                    "bien bao ly thanh"):
+        assert code not in anyone.get("/cong-khai/", query_string={"tu_khoa": keyword}).text, \
+            keyword
+    staff = login(app, "trungtam")
+    for keyword in ("ho thi ly thanh", "0914777555", "bien bao ly thanh"):
+        page = staff.get("/phan-anh/tat-ca/", query_string={"tab": "tat-ca", "tu_khoa": keyword})
+        assert "Biển báo ngã trước chợ An Cựu" in page.text, keyword

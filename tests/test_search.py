@@ -100,8 +100,9 @@ def test_a_confidential_reporter_is_not_searchable(app, reports):
 
 
 def test_what_the_index_holds():
-    assert search_document("Ổ gà, đường-tránh", "Huế", phone="0917.400.300") == (
-        "o ga duong tranh hue 0917400300", " ổ gà đường tránh huế ")
+    assert search_document("Ổ gà, đường-tránh", "Huế", reporter="Lê Đức",
+                           phone="0917.400.300") == (
+        "o ga duong tranh hue zqle zqduc zq0917400300", " ổ gà đường tránh huế lê đức ")
     query = parse_query('ổ ga "Bến Ngự"')
     assert [(t.folded, t.accented) for t in query.terms] == [(["o"], ["ổ"]), (["ga"], None)]
     assert [(t.folded, t.accented) for t in query.phrases] == [(["ben", "ngu"], ["bến", "ngự"])]

@@ -475,9 +475,10 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             return self._error(exc)
         except FABException as exc:
             return self.response_400(message=str(exc))
+        refusal = self.page_refusal(args)
+        if refusal:
+            return self.response_400(message=refusal)
         page, page_size = self._handle_page_args(args)
-        if page is not None and page < 0:  # FAB's schema allows it; an OFFSET may not be < 0
-            return self.response_400(message="Số trang (page) không được âm.")
         keyword = (request.args.get("keyword") or "").strip()
         query = db.session.query(Report.id).filter(scope_clause(user), keyword_clause(keyword))
         if filters.filters or keyword:

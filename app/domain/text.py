@@ -53,14 +53,22 @@ def phone_digits(phone: str | None) -> str | None:
     return digits
 
 
-def search_document(*parts: str | None, phone: str | None = None) -> tuple[str, str]:
-    """(folded words, " accented words ") of a report's searchable parts; the phone's digits
-    count as one more word of the folded form."""
-    text = " ".join(p for p in parts if p)
-    folded = search_terms(text)
+# The reporter's words are kept in the folded form with this mark ("zqnguyen", "zq0905…"), so
+# that the staff's search finds them and the public portal's does not (reporter data is never
+# public). No folded Vietnamese word starts with "zq".
+REPORTER_MARK = "zq"
+
+
+def search_document(*parts: str | None, reporter: str | None = None,
+                    phone: str | None = None) -> tuple[str, str]:
+    """(folded words, " accented words ") of a report's searchable parts; the reporter's name
+    and phone digits are marked words of the folded form."""
+    folded = search_terms(" ".join(p for p in parts if p))
+    folded += [REPORTER_MARK + w for w in search_terms(reporter)]
     digits = phone_digits(phone)
     if digits:
-        folded.append(digits)
+        folded.append(REPORTER_MARK + digits)
+    text = " ".join(p for p in (*parts, reporter) if p)
     return " ".join(folded), " " + " ".join(words(text)) + " "
 
 

@@ -126,7 +126,8 @@ def searchable(title, content, location, reporter_name, reporter_phone,
                confidential) -> tuple[str, str]:
     """(search_text, search_accented) of a report's fields. A confidential reporter stays out:
     a keyword must not reveal who reported."""
-    return search_document(title, content, location, None if confidential else reporter_name,
+    return search_document(title, content, location,
+                           reporter=None if confidential else reporter_name,
                            phone=None if confidential else reporter_phone)
 
 

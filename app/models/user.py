@@ -28,10 +28,6 @@ class AppUser(User):
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 
-    @property
-    def role_names(self) -> set[str]:
-        return {r.name for r in self.roles}
-
 
 class BuiltinRole(Model):
     """The stable code of a built-in role ("centre", "handler"…): code finds the role, whatever

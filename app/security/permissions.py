@@ -16,7 +16,9 @@ Without ``can_see_all`` a person sees only the reports ever distributed to their
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
+
+from ..domain.workflow import Role
 
 REPORT_VIEW = "Report"
 SEE_ALL = "can_see_all"
@@ -31,17 +33,37 @@ def report_permissions(user) -> frozenset[str]:
 
     Read once per request (a role edit takes effect on the next request), fresh outside one.
     """
+    return permissions_on(user, REPORT_VIEW)
+
+
+def permissions_on(user, view: str) -> frozenset[str]:
+    """Names of the permissions ``user`` holds on ``view`` (cached per request)."""
     # An inactive account cannot sign in (FAB refuses it); the demo replays the letter's
     # history as its receivers, inactive accounts, so activity is not checked here.
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     cache = request.environ.setdefault(_CACHE_KEY, {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = _load(user)
-    return cache[user.id]
+    if (user.id, view) not in cache:
+        cache[user.id, view] = _load(user, view)
+    return cache[user.id, view]
 
 
-def _load(user) -> frozenset[str]:
+def _roles_holding(name: str, view: str):
+    """SELECT of the role ids that hold permission ``name`` on ``view``."""
+    from flask_appbuilder.security.sqla.models import (
+        Permission, PermissionView, ViewMenu, assoc_permissionview_role,
+    )
+
+    return (
+        select(assoc_permissionview_role.c.role_id)
+        .join(PermissionView, assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+        .join(Permission, PermissionView.permission_id == Permission.id)
+        .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+        .where(Permission.name == name, ViewMenu.name == view)
+    )
+
+
+def _load(user, view: str) -> frozenset[str]:
     from flask_appbuilder.security.sqla.models import (
         Permission, PermissionView, ViewMenu, assoc_permissionview_role,
     )
@@ -57,7 +79,7 @@ def _load(user) -> frozenset[str]:
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
         .join(assoc_permissionview_role,
               assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-        .where(ViewMenu.name == REPORT_VIEW,
+        .where(ViewMenu.name == view,
                assoc_permissionview_role.c.role_id.in_(role_ids))
     ).scalars()
     return frozenset(names)
@@ -65,3 +87,43 @@ def _load(user) -> frozenset[str]:
 
 def sees_all(user) -> bool:
     return SEE_ALL in report_permissions(user)
+
+
+# --- Who is told: the audiences of notifications, notices and digests --------------------------
+# The centre: who sees every report and distributes them; a unit's handlers and leaders: who
+# hold "Xử lý tại đơn vị" / "Phê duyệt tại đơn vị" at that unit. A custom role made in the role
+# editor is told whatever its permissions make it.
+DUTIES = {
+    Role.CENTRE: (SEE_ALL, "can_distribute"),
+    Role.HANDLER: (HANDLE,),
+    Role.LEADER: (LEAD,),
+}
+
+
+def acts_as(user, role: Role) -> bool:
+    return set(DUTIES[role]) <= report_permissions(user)
+
+
+def people_holding(duty: tuple[str, ...], unit_id: int | None = None) -> list:
+    """Active accounts holding every permission of ``duty`` on reports through their roles or
+    groups (at ``unit_id`` when given), in the order of their ids."""
+    from flask_appbuilder.security.sqla.models import (
+        assoc_group_role, assoc_user_group, assoc_user_role,
+    )
+
+    from ..extensions import db
+    from ..models import AppUser
+
+    query = select(AppUser).where(AppUser.active.is_(True))
+    for name in duty:
+        roles = _roles_holding(name, REPORT_VIEW)
+        query = query.where(or_(
+            AppUser.id.in_(select(assoc_user_role.c.user_id)
+                           .where(assoc_user_role.c.role_id.in_(roles))),
+            AppUser.id.in_(select(assoc_user_group.c.user_id)
+                           .join(assoc_group_role,
+                                 assoc_group_role.c.group_id == assoc_user_group.c.group_id)
+                           .where(assoc_group_role.c.role_id.in_(roles)))))
+    if unit_id is not None:
+        query = query.where(AppUser.unit_id == unit_id)
+    return list(db.session.execute(query.order_by(AppUser.id)).scalars())

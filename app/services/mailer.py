@@ -34,9 +34,10 @@ from ..models import (
     AppUser, MailStatus, Notification, OutboxMail, Report, ReportUnit, ReportUnitKind, Unit,
 )
 from ..models.base import utcnow
+from ..security.permissions import acts_as
 from . import calendar as calendar_service
 from .notifications import (
-    base_url, delivery_for, digest_wanted, people_with_role, preferences_of, queue_mail,
+    base_url, delivery_for, digest_wanted, people_acting_as, preferences_of, queue_mail,
     render_mail, target_url,
 )
 
@@ -256,11 +257,10 @@ def digest_sections(person: AppUser, day: dt.date, preferences: dict) -> list[Di
     soon_end = calendar.end_of_local_day_utc(
         calendar.add_working_days(day, 1, calendar_service.exceptions()))
     open_at_unit = Report.status.in_(sorted(s.value for s in OPEN_AT_UNIT))
-    role_names = {r.name for r in person.roles}
     sections: list[DigestSection] = []
     unit_person = person.unit_id is not None and (
-        Role.HANDLER.value in role_names or Role.LEADER.value in role_names)
-    centre = Role.CENTRE.value in role_names
+        acts_as(person, Role.HANDLER) or acts_as(person, Role.LEADER))
+    centre = acts_as(person, Role.CENTRE)
     if unit_person:
         mine = select(Report).where(open_at_unit, Report.unit_id == person.unit_id)
         items, total = _report_items(mine.where(Report.due_at >= start, Report.due_at <= soon_end))
@@ -313,7 +313,7 @@ def queue_digests(day: dt.date) -> DigestResult:
     """One digest mail per person for ``day`` into the outbox: only when there is something to
     say, never twice for the same person and day (the outbox's unique ``dedupe_key``)."""
     people = {p.id: p for role in (Role.CENTRE, Role.HANDLER, Role.LEADER)
-              for p in people_with_role(role)}
+              for p in people_acting_as(role)}
     preferences = preferences_of(list(people))
     result = DigestResult()
     for person in sorted(people.values(), key=lambda p: p.id):

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from flask_appbuilder.security.sqla.models import Role as FabRole
 from sqlalchemy import and_, func, select, update
 
 from ..domain.notifications import (
@@ -27,6 +26,7 @@ from ..models import (
     Unit,
 )
 from ..models.base import utcnow
+from ..security.permissions import DUTIES, people_holding
 from .scope import reporter_of, sees_all
 from .workflow import on_event
 
@@ -36,13 +36,10 @@ BELL_CAP = 99  # the bell shows "99+" beyond this: the count reads at most 100 i
 
 # --- Who -------------------------------------------------------------------------------------
 
-def people_with_role(role: Role, unit_id: int | None = None) -> list[AppUser]:
-    """Active accounts holding ``role`` (in ``unit_id`` when given)."""
-    query = (select(AppUser).join(AppUser.roles)
-             .where(FabRole.name == role.value, AppUser.active.is_(True)))
-    if unit_id is not None:
-        query = query.where(AppUser.unit_id == unit_id)
-    return list(db.session.execute(query.order_by(AppUser.id)).scalars().unique())
+def people_acting_as(role: Role, unit_id: int | None = None) -> list[AppUser]:
+    """Active accounts whose permissions make them ``role``'s audience (at ``unit_id`` when
+    given): the centre, a unit's handlers or leaders (app/security/permissions.py)."""
+    return people_holding(DUTIES[role], unit_id)
 
 
 def _last_event(report_id: int, action: Action) -> ReportEvent | None:
@@ -54,7 +51,7 @@ def _last_event(report_id: int, action: Action) -> ReportEvent | None:
 
 
 def _with(role: Role, unit_id: int | None = None) -> list[tuple[AppUser, Role]]:
-    return [(person, role) for person in people_with_role(role, unit_id)]
+    return [(person, role) for person in people_acting_as(role, unit_id)]
 
 
 def _audience(audience: Audience, report: Report, event: ReportEvent) -> list[tuple[AppUser, Role]]:
@@ -346,6 +343,6 @@ def target_url(notification: Notification) -> str:
 __all__ = [
     "Mail", "Unread", "delivery_for", "digest_wanted", "may_see", "mark_all_read", "mark_read",
     "notification_json", "notifications_page", "notify_event", "own_notification",
-    "people_with_role", "preferences_of", "queue_mail", "render_mail", "save_preferences",
+    "people_acting_as", "preferences_of", "queue_mail", "render_mail", "save_preferences",
     "target_url", "unread_counts",
 ]

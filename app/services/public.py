@@ -88,7 +88,7 @@ def published_page(keyword: str | None, page: int = 1,
                    page_size: int = PORTAL_PAGE_SIZE) -> tuple[list[Report], int]:
     """One page of the published results (newest publication first), accent-free keyword
     search through the search service, and the number of results."""
-    where = [Report.status == Status.PUBLISHED.value, keyword_clause(keyword)]
+    where = [Report.status == Status.PUBLISHED.value, keyword_clause(keyword, reporter=False)]
     rows = db.session.execute(
         select(Report).where(*where)
         .options(joinedload(Report.field), joinedload(Report.unit))

@@ -36,7 +36,7 @@ from ..models.base import utcnow
 from ..models.counter import PROVINCE
 from ..models.visit import QueueVisit
 from .counters import FOLLOW_DONE, FOLLOW_OPEN, counts_of, parse_state_bucket
-from .scope import roles_of, scope_clause, sees_all
+from .scope import scope_clause, sees_all, unit_in_scope
 from .search import keyword_clause
 from .workflow import overdue_clause
 
@@ -487,7 +487,7 @@ def state_groups(user) -> list[tuple[str, bool, bool, int]]:
     unit_id = getattr(user, "unit_id", None)
     see_all = sees_all(user)
     units = ([PROVINCE] if see_all else []) + ([unit_id] if unit_id is not None else [])
-    if not see_all and (unit_id is None or not roles_of(user)):
+    if not see_all and unit_in_scope(user) is None:
         return []
     counts = counts_of(db.session, units)
     groups: dict[tuple[str, bool, bool], int] = {}

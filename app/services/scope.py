@@ -18,19 +18,11 @@ from ..security.permissions import report_permissions, sees_all
 REPORTER_FIELDS = ("reporter_name", "reporter_address", "reporter_phone", "reporter_email")
 
 
-def roles_of(user) -> set:
-    """The built-in roles a person holds, found by their stable codes (never by name)."""
-    from ..domain.workflow import ROLE_CODES, Role
-    from ..models import BuiltinRole
-
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    role_ids = {r.id for r in user.roles}
-    if not role_ids:
-        return set()
-    codes = set(db.session.execute(
-        select(BuiltinRole.code).where(BuiltinRole.role_id.in_(role_ids))).scalars())
-    return {role for role in Role if ROLE_CODES[role] in codes}
+def unit_in_scope(user) -> int | None:
+    """The unit whose reports a person who does not see all sees: their own, when they hold
+    any permission on reports; None otherwise."""
+    unit_id = getattr(user, "unit_id", None)
+    return unit_id if unit_id is not None and report_permissions(user) else None
 
 
 def scope_clause(user) -> ColumnElement[bool]:
@@ -38,8 +30,8 @@ def scope_clause(user) -> ColumnElement[bool]:
     is a permission, app/security/permissions.py)."""
     if sees_all(user):
         return true()
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None or not report_permissions(user):
+    unit_id = unit_in_scope(user)
+    if unit_id is None:
         return false()
     return exists().where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id)
 
@@ -48,9 +40,8 @@ def in_scope(user, report: Report) -> bool:
     """``scope_clause`` for a report already loaded."""
     if sees_all(user):
         return True
-    unit_id = getattr(user, "unit_id", None)
-    return (unit_id is not None and bool(report_permissions(user))
-            and any(link.unit_id == unit_id for link in report.unit_links))
+    unit_id = unit_in_scope(user)
+    return unit_id is not None and any(link.unit_id == unit_id for link in report.unit_links)
 
 
 def visible_reports(user):

@@ -1,7 +1,8 @@
 """Keyword search over reports: whole words, accent-free, quoted phrases, typed accents narrow.
 
 Each report keeps two forms of its searchable text (``app.domain.text.search_document``): the
-folded words (``Report.search_text``, with the reporter's phone digits) and the accented words
+folded words (``Report.search_text``, with the reporter's name and phone digits as marked
+words, which only the staff's search looks for) and the accented words
 (``Report.search_accented``). The folded words are in a full-text index — PostgreSQL: a GIN
 index on ``to_tsvector('simple', search_text)`` (migration 0006b_perfapp); SQLite: the FTS5
 table ``report_search`` kept by triggers — so every word of the query must be a whole word of
@@ -14,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, literal_column, or_, select, text, true
 
 from ..domain import tracking
-from ..domain.text import Query, parse_query
+from ..domain.text import REPORTER_MARK, Query, parse_query
 from ..extensions import db
 from ..models import Report
 from .derived import rebuilds
@@ -26,32 +27,46 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _postgresql_match(query: Query):
-    parts = [" & ".join(f"'{w}'" for t in query.terms for w in t.folded)]
-    parts += ["(" + " <-> ".join(f"'{w}'" for w in p.folded) + ")" for p in query.phrases]
-    tsquery = " & ".join(p for p in parts if p)
+def _alternatives(words: list[str], reporter: bool) -> list[list[str]]:
+    """The word sequences a term or phrase may match: as typed, and as the reporter's marked
+    words when the reporter is searched too."""
+    return [words, [REPORTER_MARK + w for w in words]] if reporter else [words]
+
+
+def _postgresql_match(query: Query, reporter: bool):
+    def either(words):
+        return "(" + " | ".join(" <-> ".join(f"'{w}'" for w in seq)
+                                for seq in _alternatives(words, reporter)) + ")"
+
+    tsquery = " & ".join(either([w]) for t in query.terms for w in t.folded)
+    tsquery = " & ".join(p for p in [tsquery, *(either(p.folded) for p in query.phrases)] if p)
     return literal_column("to_tsvector('simple'::regconfig, report.search_text)").op("@@")(
         text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=tsquery))
 
 
-def _sqlite_match(query: Query):
-    parts = [f'"{w}"' for t in query.terms for w in t.folded]
-    parts += ['"' + " ".join(p.folded) + '"' for p in query.phrases]
+def _sqlite_match(query: Query, reporter: bool):
+    def either(words):
+        return "(" + " OR ".join('"' + " ".join(seq) + '"'
+                                 for seq in _alternatives(words, reporter)) + ")"
+
+    parts = [either([w]) for t in query.terms for w in t.folded]
+    parts += [either(p.folded) for p in query.phrases]
     matching = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(
         text(f"{FTS_TABLE} MATCH :fts").bindparams(fts=" AND ".join(parts)))
     return Report.id.in_(matching)
 
 
-def keyword_clause(query: str | None):
-    """SQL condition on ``Report``: the report matches what the person typed."""
+def keyword_clause(query: str | None, *, reporter: bool = True):
+    """SQL condition on ``Report``: the report matches what the person typed. ``reporter``:
+    the reporter's name and phone count too (the staff's search, never the public's)."""
     parsed = parse_query(query)
     if not parsed:
         return true()
     clauses = []
     if parsed.terms or parsed.phrases:
         dialect = db.session.get_bind().dialect.name
-        clauses.append(_postgresql_match(parsed) if dialect == "postgresql"
-                       else _sqlite_match(parsed))
+        clauses.append(_postgresql_match(parsed, reporter) if dialect == "postgresql"
+                       else _sqlite_match(parsed, reporter))
         for term in [*parsed.terms, *parsed.phrases]:
             if term.accented:
                 clauses.append(Report.search_accented.like(

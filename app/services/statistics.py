@@ -31,10 +31,11 @@ from ..domain import calendar
 from ..domain.calendar import LOCAL_TZ
 from ..domain.workflow import STATUS_LABELS, Action, Status
 from ..extensions import db
-from ..models import Assignment, AssignmentOutcome, Field, Report, ReportEvent, Source, Unit
+from ..models import (Assignment, AssignmentOutcome, Feedback, Field, Rating, Report, ReportEvent,
+                      Source, Unit)
 from ..models.base import utcnow
 from .queues import local_day_start_utc
-from .scope import roles_of, sees_all
+from .scope import sees_all, unit_in_scope
 from .search import keyword_clause
 from .derived import rebuilds
 from .workflow import on_event
@@ -285,24 +286,50 @@ def on_time_rate(done_on_time: int, done_late: int) -> float | None:
     return round(100.0 * done_on_time / done, 1) if done else None
 
 
-def citizen_ratings(by: str, period: Period, keys: list) -> dict[object, tuple[int, int]]:
-    """Hài lòng / Không hài lòng per group key: citizen ratings given in the period on the
-    units' published results (DESIGN §10).
+def citizen_ratings(user, period: Period, by: str, criteria: Criteria) -> dict:
+    """group key → (Hài lòng, Không hài lòng): the citizens' ratings given in the period on the
+    units' published results (DESIGN §10), in the user's scope and the criteria. A rating
+    counts under the unit whose result was rated, and by field, source or status under its
+    report; "Chấp nhận được" is neither."""
+    if by == "month":
+        return {m.first.strftime("%Y-%m"): citizen_ratings(user, m, "total", criteria)[None]
+                for m in period.months()}
+    rated = func.coalesce(func.sum(case((Feedback.rating == Rating.SATISFIED.value, 1),
+                                        else_=0)), 0)
+    unrated = func.coalesce(func.sum(case((Feedback.rating == Rating.NOT_SATISFIED.value, 1),
+                                          else_=0)), 0)
+    key = {"unit": Feedback.unit_id, "field": Report.field_id, "source": Report.source_id,
+           "status": _status_at(period, Feedback.report_id, Feedback)}.get(by)
+    query = (
+        select(*([key.label("group_key")] if key is not None else []), rated, unrated)
+        .select_from(Feedback).join(Report, Report.id == Feedback.report_id)
+        .where(Feedback.created_at >= period.start, Feedback.created_at < period.end,
+               _unit_restriction(user, Feedback.unit_id), *_criteria_clauses(criteria))
+    )
+    if key is None:
+        return {None: tuple(db.session.execute(query).one())}
+    return {row[0]: (row[1], row[2]) for row in db.session.execute(query.group_by(key))}
 
-    Zero for every group until citizen feedback is stored (the public channel's work, not yet
-    merged); it is the one place to wire the rating table into the statistics."""
-    return {}
 
-
-def _unit_restriction(user):
+def _unit_restriction(user, unit_column=Assignment.unit_id):
     """The statistics' scope: everything for those who see every report, the person's own
-    unit's assignments for a unit's people, nothing otherwise."""
+    unit's assignments (or ratings) for a unit's people, nothing otherwise."""
     if sees_all(user):
         return true()
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None or not roles_of(user):
-        return false()
-    return Assignment.unit_id == unit_id
+    unit_id = unit_in_scope(user)
+    return false() if unit_id is None else unit_column == unit_id
+
+
+def _criteria_clauses(criteria: Criteria) -> list:
+    """The criteria on the report (source, field, keyword)."""
+    clauses = []
+    if criteria.source_id:
+        clauses.append(Report.source_id == criteria.source_id)
+    if criteria.field_id:
+        clauses.append(Report.field_id == criteria.field_id)
+    if (criteria.keyword or "").strip():
+        clauses.append(keyword_clause(criteria.keyword))
+    return clauses
 
 
 def _assignments(user, period: Period, criteria: Criteria, *extra_columns, needs_report=False):
@@ -314,14 +341,9 @@ def _assignments(user, period: Period, criteria: Criteria, *extra_columns, needs
         or_(Assignment.ended_at.is_(None), Assignment.ended_at >= period.start),
         _unit_restriction(user),
     )
-    if needs_report or criteria.source_id or criteria.field_id or (criteria.keyword or "").strip():
-        query = query.join(Report, Report.id == Assignment.report_id)
-        if criteria.source_id:
-            query = query.where(Report.source_id == criteria.source_id)
-        if criteria.field_id:
-            query = query.where(Report.field_id == criteria.field_id)
-        if (criteria.keyword or "").strip():
-            query = query.where(keyword_clause(criteria.keyword))
+    clauses = _criteria_clauses(criteria)
+    if needs_report or clauses:
+        query = query.join(Report, Report.id == Assignment.report_id).where(*clauses)
     return query
 
 
@@ -357,14 +379,14 @@ def _last_per_report(query):
     return select(ranked).where(ranked.c.rank == 1).subquery()
 
 
-def _status_at(period: Period):
+def _status_at(period: Period, report_id=Assignment.report_id, outer=Assignment):
     """The report's state at the end of the period, from the log (a closed period keeps it)."""
     event = aliased(ReportEvent)
     return (
         select(event.to_status)
-        .where(event.report_id == Assignment.report_id, event.created_at < period.end)
+        .where(event.report_id == report_id, event.created_at < period.end)
         .order_by(event.created_at.desc(), event.id.desc()).limit(1)
-        .correlate(Assignment).scalar_subquery().label("group_key")
+        .correlate(outer).scalar_subquery().label("group_key")
     )
 
 
@@ -416,12 +438,14 @@ def _labels(by: str, keys: list) -> dict:
     return {k: names.get(k, missing) for k in keys}
 
 
-def _with_ratings(by: str, period: Period, figures_by_key: dict) -> dict:
-    ratings = citizen_ratings(by, period, list(figures_by_key))
-    for key, (satisfied, not_satisfied) in ratings.items():
-        if key in figures_by_key:
-            figures_by_key[key]["satisfied"] = satisfied
-            figures_by_key[key]["not_satisfied"] = not_satisfied
+def _with_ratings(user, period: Period, by: str, criteria: Criteria,
+                  figures_by_key: dict) -> dict:
+    """The figures with the ratings; a group rated in the period but with nothing to handle
+    in it (its result was approved before) gets a row of its own."""
+    for key, (satisfied, not_satisfied) in citizen_ratings(user, period, by, criteria).items():
+        if satisfied or not_satisfied:
+            figures = figures_by_key.setdefault(key, empty_figures())
+            figures["satisfied"], figures["not_satisfied"] = int(satisfied), int(not_satisfied)
     return figures_by_key
 
 
@@ -436,13 +460,14 @@ def summary(user, period: Period, by: str = "unit", criteria: Criteria | None = 
     now = now or utcnow()
     if by == "month":
         months = period.months()
-        figures = {m.first.strftime("%Y-%m"): _grouped(user, m, criteria, "total", now)[None]
-                   for m in months}
+        figures = _with_ratings(user, period, by, criteria, {
+            m.first.strftime("%Y-%m"): _grouped(user, m, criteria, "total", now)[None]
+            for m in months})
         labels = {m.first.strftime("%Y-%m"): f"Tháng {m.first:%m/%Y}" for m in months}
     else:
-        figures = _grouped(user, period, criteria, by, now)
+        figures = _with_ratings(user, period, by, criteria,
+                                _grouped(user, period, criteria, by, now))
         labels = _labels(by, list(figures))
-    figures = _with_ratings(by, period, figures)
     if by == "unit":  # every assignment counts once: the total is the sum of the units' rows
         total_figures = empty_figures()
         for values in figures.values():

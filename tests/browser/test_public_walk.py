@@ -110,7 +110,7 @@ def test_citizen_centre_unit_published_rated_reopened(new_page, public_server, t
         act(leader, "approve", done_label="Phê duyệt", button="Duyệt")
     with step(5, "trungtam", "đăng tải kết quả"):
         centre.goto(report_url)
-        act(centre, "publish", done_label="Đăng tải kết quả")
+        act(centre, "publish", done_label="Đăng tải kết quả", button="Đăng tải")
         assert status_label(centre) == "Đã đăng tải"
 
     with step(6, "người dân", "tìm kết quả không dấu, xem ảnh không còn vị trí GPS"):

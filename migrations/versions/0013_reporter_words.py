@@ -1,0 +1,27 @@
+"""search: the reporter's name and phone become marked words of report.search_text, so that the
+public portal's search cannot find a report by who reported it (the staff's search still can)
+
+Revision ID: 0013_reporter_words
+Revises: 0007b_security
+"""
+from alembic import op
+
+revision = "0013_reporter_words"
+down_revision = "0007b_security"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    from app.services.search import create_search_index, drop_search_index, refill_search_text
+
+    # Rewriting every row is faster without the index, which is built again at the end.
+    connection = op.get_bind()
+    drop_search_index(connection)
+    refill_search_text(connection)
+    create_search_index(connection)
+
+
+def downgrade():
+    # The marked words lose their mark: the earlier form of the column.
+    op.execute("UPDATE report SET search_text = ltrim(replace(' ' || search_text, ' zq', ' '))")
