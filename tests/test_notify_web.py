@@ -257,3 +257,32 @@ def test_notice_api_scoped(app, api):
     assert bad.status_code == 400 and "không tồn tại" in bad.json["message"]
     assert api.post("gtvt.xuly", "/api/v1/notice/",
                     json={"title": "x", "content": "y"}).status_code == 403
+
+
+def test_a_person_who_joins_the_unit_after_a_notice_gets_its_badge_at_sign_in(app):
+    from app.extensions import appbuilder, db
+    from app.models import Unit
+    from app.security.roles import role_by_code
+    from app.services.notices import create_notice
+
+    units, _, _ = ids(app)
+    with app.app_context():
+        create_notice(user("trungtam"), title="Quy chế tiếp nhận mới",
+                      content="Áp dụng từ tháng sau.", unit_ids=[units[GTVT]])
+        sm = appbuilder.sm
+        newcomer = sm.add_user("gtvt.moi", "Người", "Mới", "gtvt.moi@example.vn",
+                               role_by_code("handler"), password="Nguoimoi2019pass")
+        newcomer.unit_id = db.session.execute(
+            select(Unit.id).where(Unit.name == GTVT)).scalar_one()
+        newcomer.must_change_password = False
+        db.session.commit()
+    client = login(app, "gtvt.moi", "Nguoimoi2019pass")
+    home = get_ok(client, "/")
+    assert "Thông báo: Quy chế tiếp nhận mới" in listed(get_ok(client, "/thong-bao/ca-nhan/"))
+    assert re.search(r"notice-unread\">\d+</span>", home)
+    login(app, "gtvt.moi", "Nguoimoi2019pass")  # a second sign-in adds nothing
+    assert listed(get_ok(client, "/thong-bao/ca-nhan/")).count(
+        "Thông báo: Quy chế tiếp nhận mới") == 1
+    with app.app_context():  # out of the other modules' mailboxes
+        appbuilder.sm.find_user(username="gtvt.moi").active = False
+        db.session.commit()

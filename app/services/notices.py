@@ -171,8 +171,7 @@ def _tell(notice: Notice, unit_ids: list[int]) -> None:
     preferences = preferences_of([p.id for p in people])
     title = f"Thông báo: {notice.title}"
     for person in people:
-        db.session.add(Notification(user_id=person.id, kind=Kind.NOTICE.value, title=title[:600],
-                                    notice_id=notice.id, created_at=notice.shown_from))
+        db.session.add(_notification(person, notice))
         if delivery_for(preferences, person.id, Kind.NOTICE.value) == Delivery.EMAIL:
             mail = render_mail(
                 "notice", title, person_name=" ".join(
@@ -182,6 +181,31 @@ def _tell(notice: Notice, unit_ids: list[int]) -> None:
                 files=[f.original_name for f in notice.files],
             )
             queue_mail(person, Kind.NOTICE.value, mail, not_before=notice.shown_from)
+
+
+def catch_up(user) -> int:
+    """Notices shown now to the person's unit that reached the unit before the person did (a
+    new account, a move to another unit): their notifications too, so that the badge and the
+    bell count them. Called at sign-in; returns how many were added."""
+    if sees_all(user) or unit_in_scope(user) is None:
+        return 0
+    told = select(Notification.notice_id).where(Notification.user_id == user.id,
+                                                Notification.notice_id.is_not(None))
+    read = select(NoticeRead.notice_id).where(NoticeRead.user_id == user.id)
+    missing = db.session.execute(
+        select(Notice).where(visible_clause(user), Notice.id.not_in(told), Notice.id.not_in(read))
+        .order_by(Notice.id)).scalars().all()
+    for notice in missing:
+        db.session.add(_notification(user, notice))
+    if missing:
+        db.session.commit()
+    return len(missing)
+
+
+def _notification(person: AppUser, notice: Notice) -> Notification:
+    return Notification(user_id=person.id, kind=Kind.NOTICE.value,
+                        title=f"Thông báo: {notice.title}"[:600], notice_id=notice.id,
+                        created_at=notice.shown_from)
 
 
 @dataclass

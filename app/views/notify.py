@@ -239,5 +239,12 @@ def register_notify_views(appbuilder, category: str) -> None:
     appbuilder.add_view(NoticeView, "Thông báo", icon="fa-bullhorn", category=category)
     appbuilder.add_view_no_menu(NotificationView)
     from flask import current_app
+    from flask_login import user_logged_in
 
     current_app.add_template_global(unread, "unread_notifications")
+    user_logged_in.connect(_catch_up_notices, current_app._get_current_object())
+
+
+def _catch_up_notices(_app, user) -> None:
+    """Signed in (password or SSO): the notices that reached the unit before the person."""
+    notice_service.catch_up(user)
