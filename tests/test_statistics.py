@@ -402,6 +402,11 @@ def test_queue_export_honours_scope_filters_and_confidentiality(app, scenario):
     found = [row for row in rows if row[1] == secret]
     assert len(found) == 1 and found[0][4] == "Người Giấu Tên" and found[0][8] == "=Xuất khẩu bí mật"
     assert sheet.freeze_panes == "A9"
+    header = sheet.cell(8, 1)
+    assert header.value == "STT" and header.font.b and header.border.left.style == "thin"
+    row = next(r for r in sheet.iter_rows(min_row=9) if r[1].value == secret)
+    assert row[2].number_format == "dd/mm/yyyy hh:mm" and row[8].border.bottom.style == "thin"
+    assert row[8].font.name == "Times New Roman" and not row[8].font.b
     # A queue the person may not open: not found.
     assert handler.get("/phan-anh/xuat/tiep-nhan?dinh_dang=csv").status_code == 404
 
