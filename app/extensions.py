@@ -26,3 +26,15 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _postgresql_custom_plans(dbapi_connection, _record) -> None:
+    """psycopg prepares a statement run five times, and PostgreSQL then may keep one generic
+    plan for it, blind to the values: the badges' "arrived since the last visit" went from
+    40 ms to 600 ms on every page at a million reports. Plan each execution for its values."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+        cursor.close()
+        dbapi_connection.commit()

@@ -90,3 +90,18 @@ def test_no_page_query_scans_the_reports_or_the_log_whole(sequential_scans, page
     if page not in sequential_scans:
         pytest.skip("not a page of this account (not 200 OK)")
     assert sequential_scans[page]["20"] == []
+
+
+@on_postgresql
+def test_every_connection_plans_each_statement_for_its_values(app):
+    """psycopg prepares repeated statements; a generic plan made the badges' "arrived since the
+    last visit" 15 times slower at a million reports (app/extensions.py)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        for _ in range(2):  # a fresh connection and one back from the pool
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SHOW plan_cache_mode")).scalar() == \
+                    "force_custom_plan"
