@@ -107,7 +107,52 @@ def _vietnamese_permission_names() -> None:
     PermissionView.__str__ = describe
 
 
+def _unknown_actions_not_found() -> None:
+    """FAB 5.3's ``ModelView.action`` / ``action_post`` look the action up by name without
+    checking that it exists (a 500 for anyone, even not signed in), then hand it rows that may
+    not exist (``None``). Unknown actions and rows answer 404; the permission check stays FAB's
+    and comes before the rows are looked at."""
+    import flask_appbuilder
+    from flask import abort, request
+    from flask_appbuilder.views import ModelView
+
+    if getattr(ModelView.action, "_checks_names", False):
+        return
+    assert flask_appbuilder.__version__.startswith("5."), flask_appbuilder.__version__
+    original_action, original_post = ModelView.action, ModelView.action_post
+
+    def permitted(view, name) -> bool:
+        return view.appbuilder.sm.has_access(view.get_action_permission_name(name),
+                                             view.class_permission_name)
+
+    def missing(view, pks) -> bool:
+        return any(view.datamodel.get(view._deserialize_pk_if_composite(pk)) is None
+                   for pk in pks)
+
+    @functools.wraps(original_action)
+    def action(self, name, pk):
+        # A GET is refused by FAB first (no mutation without a CSRF token): left to it.
+        proceeds = request.method != "GET" or self.is_get_mutation_allowed()
+        if proceeds and (name not in self.actions
+                         or (permitted(self, name) and missing(self, [pk]))):
+            abort(404)
+        return original_action(self, name, pk)
+
+    @functools.wraps(original_post)
+    def action_post(self):
+        if "action" in request.form:  # without it FAB answers 400
+            name, pks = request.form["action"], request.form.getlist("rowid")
+            if name not in self.actions or (permitted(self, name)
+                                            and (not pks or missing(self, pks))):
+                abort(404)
+        return original_post(self)
+
+    action._checks_names = True
+    ModelView.action, ModelView.action_post = action, action_post
+
+
 def apply() -> None:
+    _unknown_actions_not_found()
     _label_the_blank_choice()
     _vietnamese_api_messages()
     _vietnamese_api_responses()

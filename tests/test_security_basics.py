@@ -101,3 +101,36 @@ def test_no_api_token_before_a_generated_password_is_changed(app, db):
     finally:
         db.session.delete(user)
         db.session.commit()
+
+
+def test_unknown_actions_and_rows_of_the_admin_lists_are_not_found(app):
+    """FAB 5.3 answered 500 to anyone, even not signed in, for an action name it does not have,
+    and handed a real action a row that does not exist (app/fab_compat.py)."""
+    for username in (None, "quantri", "gtvt.xuly"):
+        client = login(app, username) if username else new_client(app)
+        token = csrf_token(client.get("/resetmypassword/form" if username else "/login/").text)
+        assert client.post("/unitview/action/khong_co/1",
+                           data={"csrf_token": token}).status_code == 404
+        assert client.post("/unitview/action_post", data={
+            "csrf_token": token, "action": "khong_co", "rowid": ["1"]}).status_code == 404
+    admin = login(app, "quantri")
+    token = csrf_token(admin.get("/resetmypassword/form").text)
+    assert admin.post("/users/action/unlock/999999",
+                      data={"csrf_token": token}).status_code == 404
+    assert admin.post("/users/action_post", data={
+        "csrf_token": token, "action": "unlock", "rowid": ["999999"]}).status_code == 404
+
+
+def test_a_new_account_without_a_role_is_refused_in_vietnamese(app):
+    admin = login(app, "quantri")
+    form = admin.get("/users/add")
+    answer = admin.post("/users/add", data={
+        "csrf_token": csrf_token(form.text), "first_name": "Không", "last_name": "Vai trò",
+        "username": "khong.vaitro", "email": "khong.vaitro@example.vn",
+        "password": "Mot-mat-khau-rat-dai-2019", "conf_password": "Mot-mat-khau-rat-dai-2019"})
+    assert answer.status_code == 200
+    assert "Vui lòng chọn ít nhất một vai trò." in answer.text
+    from app.extensions import appbuilder
+
+    with app.app_context():
+        assert appbuilder.sm.find_user(username="khong.vaitro") is None

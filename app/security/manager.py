@@ -13,6 +13,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
 from flask_appbuilder.widgets import ListWidget
+from wtforms.validators import ValidationError
 from flask_appbuilder.security.views import (
     PermissionModelView,
     PermissionViewModelView,
@@ -64,6 +65,11 @@ def _signs_in_by_sso(user) -> bool:
     return password_sign_in_refused(user)
 
 
+def roles_required(_form, field) -> None:
+    if not field.data:
+        raise ValidationError("Vui lòng chọn ít nhất một vai trò.")
+
+
 class UserView(UserDBModelView):
     """FAB's user list, with the unit each account works for."""
 
@@ -86,6 +92,9 @@ class UserView(UserDBModelView):
         "groups": "Nhóm người dùng; mỗi nhóm gắn với các vai trò.",
         "unit": "Đơn vị, cơ quan xử lý mà người dùng làm việc.",
     }
+    # FAB's validator asks for roles or groups; the forms here have no groups field (a KeyError
+    # on FAB 5.3): a role is required.
+    validators_columns = {"roles": [roles_required]}
     # Nobody is given the role of people not signed in.
     add_form_query_rel_fields = {"roles": [["name", FilterNotEqual, "Public"]]}
     edit_form_query_rel_fields = add_form_query_rel_fields
