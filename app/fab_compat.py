@@ -151,7 +151,21 @@ def _unknown_actions_not_found() -> None:
     ModelView.action, ModelView.action_post = action, action_post
 
 
+def _login_provider_defaults_to_db() -> None:
+    """FAB 5.3's ``POST /api/v1/security/login`` schema does not require ``provider`` but the
+    endpoint reads it (a 500 without it, found by the fuzzer): without it, the password."""
+    from flask_appbuilder.const import API_SECURITY_PROVIDER_DB
+    from flask_appbuilder.security.schemas import LoginPost, login_post
+
+    if login_post.fields["provider"].required:  # a FAB that requires it needs no default
+        return
+    for schema_fields in (LoginPost._declared_fields, login_post.fields,
+                          login_post.load_fields):
+        schema_fields["provider"].load_default = API_SECURITY_PROVIDER_DB
+
+
 def apply() -> None:
+    _login_provider_defaults_to_db()
     _unknown_actions_not_found()
     _label_the_blank_choice()
     _vietnamese_api_messages()

@@ -335,3 +335,13 @@ def test_the_api_metadata_is_vietnamese(centre_api):
     assert answer["label_columns"]["handling_days"] == "Thời hạn xử lý (ngày làm việc)"
     assert answer["label_columns"]["active"] == "Đang sử dụng"
     assert answer["list_title"] == "Danh mục lĩnh vực"
+
+
+def test_the_api_sign_in_without_a_provider_uses_the_password(app):
+    """FAB's schema lets ``provider`` out and its endpoint then failed with a 500 (the fuzzer)."""
+    client = new_client(app)
+    answer = client.post("/api/v1/security/login",
+                         json={"username": "theodoi", "password": DEMO_PASSWORD})
+    assert answer.status_code == 200 and answer.json["access_token"]
+    wrong = client.post("/api/v1/security/login", json={"username": "khong.ton.tai", "password": "x"})
+    assert wrong.status_code == 401
