@@ -169,7 +169,7 @@ def create_notice(user, *, title: str, content: str, unit_ids: list[int] | None 
 def _tell(notice: Notice, unit_ids: list[int]) -> None:
     people = [p for p in _target_people(notice, unit_ids) if p.id != notice.created_by_id]
     preferences = preferences_of([p.id for p in people])
-    title = f"Thông báo: {notice.title}"
+    title = _heading(notice)
     for person in people:
         db.session.add(_notification(person, notice))
         if delivery_for(preferences, person.id, Kind.NOTICE.value) == Delivery.EMAIL:
@@ -202,9 +202,14 @@ def catch_up(user) -> int:
     return len(missing)
 
 
+def _heading(notice: Notice) -> str:
+    """How a notice is named in the bell and in its mail."""
+    return f"Thông báo: {notice.title}"
+
+
 def _notification(person: AppUser, notice: Notice) -> Notification:
     return Notification(user_id=person.id, kind=Kind.NOTICE.value,
-                        title=f"Thông báo: {notice.title}"[:600], notice_id=notice.id,
+                        title=_heading(notice)[:600], notice_id=notice.id,
                         created_at=notice.shown_from)
 
 
