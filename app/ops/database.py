@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import g, has_request_context, jsonify, make_response, render_template, request
+from flask import current_app, g, has_request_context, jsonify, make_response, request
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -33,6 +33,8 @@ DONE_MESSAGE = (
     "Thao tác đã được ghi nhận, nhưng cơ sở dữ liệu tạm thời không phản hồi nên chưa hiển thị "
     "được kết quả. Vui lòng tải lại trang sau ít giây (không cần thực hiện lại)."
 )
+# A sign-in that failed is not done, whatever bookkeeping (login counts) it committed first.
+SIGN_IN_PATHS = ("/login/", "/api/v1/security/login")
 _RETRY_MARK = "X-Phananh-Db-Unavailable"  # internal: never leaves the process
 READ_RETRY_DELAYS = (0.5, 1.0, 2.0)
 
@@ -56,13 +58,16 @@ def unavailable_response():
     db.session.remove()
     log.warning("Mất kết nối cơ sở dữ liệu (%s %s)", request.method, request.path)
     # A read's own bookkeeping (the queue's "seen" time) is no action of the person's.
-    wrote = request.method not in ("GET", "HEAD") and g.get("database_committed")
+    wrote = (request.method not in ("GET", "HEAD") and g.get("database_committed")
+             and not request.path.startswith(SIGN_IN_PATHS))
     message = DONE_MESSAGE if wrote else NOT_DONE_MESSAGE
     if request.path.startswith(("/api/", "/open311/")):
         response = make_response(jsonify(message=message), 503)
     else:
-        # A page of its own: the usual layout's menu and badges would query the database again.
-        response = make_response(render_template("unavailable.html", message=message), 503)
+        # A page of its own, rendered without the context processors: the usual layout's menu
+        # and badges, and Flask-Login's ``current_user``, would query the database again.
+        page = current_app.jinja_env.get_template("unavailable.html").render(message=message)
+        response = make_response(page, 503)
     response.headers["Retry-After"] = "5"
     response.headers[_RETRY_MARK] = "1"
     return response
