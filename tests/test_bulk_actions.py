@@ -294,6 +294,31 @@ def test_bulk_reads_the_calendar_person_and_catalogues_once(app):
         assert report(app, rid)["unit_id"] == units[GTVT]
 
 
+def test_a_bulk_request_looks_up_each_audience_once(app, api):
+    """Through the API (one request), the people told of the distributions — the target
+    unit's handlers — are looked up once, not once per report; each is told of each report."""
+    from app.extensions import db
+    from app.models import Notification
+
+    units, _, _ = ids(app)
+    reports = [make_report(app, Status.RECEIVED) for _ in range(3)]
+    api.client("trungtam")
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as statements:
+        answer = api.post("trungtam", BULK + "distribute",
+                          json={"ids": reports, "unit_id": units[GTVT]})
+    assert [r["status"] for r in answer.json["result"]] == [200, 200, 200]
+    lookups = [s for s in statements if re.search(r"\bFROM ab_user\b", s)
+               and "ab_user_role" in s and "ab_permission_view" in s]
+    assert len(lookups) == 1
+    with app.app_context():
+        told = db.session.execute(select(Notification.report_id, Notification.user_id).where(
+            Notification.report_id.in_(reports))).all()
+        handler = user("gtvt.xuly").id
+    assert sorted(told) == sorted((rid, handler) for rid in reports)
+
+
 # --- The web: queue page → inputs → confirmation → answer ------------------------------------
 
 def checkbox_ids(page: str) -> dict[int, str]:

@@ -26,6 +26,7 @@ HANDLE = "can_handle"
 LEAD = "can_lead"
 RELATION_PERMISSIONS = (SEE_ALL, HANDLE, LEAD)
 _CACHE_KEY = "phananh.report_permissions"
+_PEOPLE_CACHE_KEY = "phananh.people_holding"
 
 
 def report_permissions(user) -> frozenset[str]:
@@ -106,7 +107,15 @@ def acts_as(user, role: Role) -> bool:
 
 def people_holding(duty: tuple[str, ...], unit_id: int | None = None) -> list:
     """Active accounts holding every permission of ``duty`` on reports through their roles or
-    groups (at ``unit_id`` when given), in the order of their ids."""
+    groups (at ``unit_id`` when given), in the order of their ids. Read once per request, as
+    the permissions are: a bulk action tells the same people of each of its reports."""
+    cache = request.environ.setdefault(_PEOPLE_CACHE_KEY, {}) if has_request_context() else {}
+    if (duty, unit_id) not in cache:
+        cache[duty, unit_id] = _people_holding(duty, unit_id)
+    return cache[duty, unit_id]
+
+
+def _people_holding(duty: tuple[str, ...], unit_id: int | None) -> list:
     from flask_appbuilder.security.sqla.models import (
         assoc_group_role, assoc_user_group, assoc_user_role,
     )
