@@ -20,7 +20,7 @@ ACCOUNTS = ("trungtam", "gtvt.xuly", "gtvt.lanhdao", "theodoi", "quantri")
 
 
 STATEMENTS: list[tuple[str, object]] = []  # of the request being watched
-SEQ_SCAN = re.compile(r"Seq Scan on (report|report_event)\b")
+SEQ_SCAN = re.compile(r"Seq Scan on (report|report_event|report_unit)\b")
 
 
 def main(page_sizes: list[int], mode: str) -> None:

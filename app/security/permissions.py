@@ -39,14 +39,25 @@ def report_permissions(user) -> frozenset[str]:
 
 def permissions_on(user, view: str) -> frozenset[str]:
     """Names of the permissions ``user`` holds on ``view`` (cached per request)."""
+    return frozenset(name for name, on in _pairs(user) if on == view)
+
+
+def holds(user, permission: str, view: str) -> bool:
+    """Does ``user`` hold ``permission`` on ``view`` through a role or a group? What FAB's
+    ``has_access`` asks for every protected page and menu entry (app/security/manager.py)."""
+    return (permission, view) in _pairs(user)
+
+
+def _pairs(user) -> frozenset[tuple[str, str]]:
+    """Every (permission, view) the person holds: one query per request, fresh outside one."""
     # An inactive account cannot sign in (FAB refuses it); the demo replays the letter's
     # history as its receivers, inactive accounts, so activity is not checked here.
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     cache = request.environ.setdefault(_CACHE_KEY, {}) if has_request_context() else {}
-    if (user.id, view) not in cache:
-        cache[user.id, view] = _load(user, view)
-    return cache[user.id, view]
+    if user.id not in cache:
+        cache[user.id] = _load(user)
+    return cache[user.id]
 
 
 def _roles_holding(name: str, view: str):
@@ -64,7 +75,7 @@ def _roles_holding(name: str, view: str):
     )
 
 
-def _load(user, view: str) -> frozenset[str]:
+def _load(user) -> frozenset[tuple[str, str]]:
     from flask_appbuilder.security.sqla.models import (
         Permission, PermissionView, ViewMenu, assoc_permissionview_role,
     )
@@ -74,16 +85,14 @@ def _load(user, view: str) -> frozenset[str]:
     role_ids = {r.id for r in user.roles} | {r.id for g in user.groups for r in g.roles}
     if not role_ids:
         return frozenset()
-    names = db.session.execute(
-        select(Permission.name)
+    return frozenset(db.session.execute(
+        select(Permission.name, ViewMenu.name)
         .join(PermissionView, PermissionView.permission_id == Permission.id)
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
         .join(assoc_permissionview_role,
               assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-        .where(ViewMenu.name == view,
-               assoc_permissionview_role.c.role_id.in_(role_ids))
-    ).scalars()
-    return frozenset(names)
+        .where(assoc_permissionview_role.c.role_id.in_(role_ids))
+    ).tuples())
 
 
 def sees_all(user) -> bool:
