@@ -38,3 +38,15 @@ def iso_local(moment: dt.datetime | None) -> str | None:
 
 def yes_no(value: bool | None) -> str:
     return "Có" if value else "Không"
+
+
+def vi_number(value) -> str:
+    """1234 → "1.234"; 97.5 → "97,5"; None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        whole, _, decimals = f"{value:,.1f}".partition(".")
+        return whole.replace(",", ".") + ("," + decimals if decimals.strip("0") else "")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)

@@ -1,5 +1,5 @@
 """Jinja filters shared by every template."""
-from .formatting import local_date, local_datetime
+from .formatting import local_date, local_datetime, vi_number
 
 
 def _none_as_blank(value):
@@ -12,3 +12,4 @@ def init_app(app) -> None:
     app.jinja_env.finalize = _none_as_blank
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["vi_number"] = vi_number

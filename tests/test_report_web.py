@@ -340,6 +340,35 @@ def test_citizen_text_is_escaped_and_keeps_its_line_breaks(app, clients, ids):
     assert '<script>alert("tieu de")</script>' not in queue
 
 
+def test_a_long_log_shows_its_newest_hundred_lines_and_offers_the_whole(app, clients, ids):
+    """A report with 130 lines in its log: the page shows the newest 100 and says how many
+    there are; "Xem toàn bộ nhật ký" shows all 130, the oldest (the intake) last."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.models import Report, ReportEvent
+
+    centre = clients("trungtam")
+    rid = intake(centre, ids, title="Phản ánh có nhật ký dài", content="Nhiều trao đổi.")
+    with app.app_context():
+        report = db.session.get(Report, rid)
+        start = report.received_at
+        for n in range(1, 130):
+            db.session.add(ReportEvent(
+                report_id=rid, created_at=start + dt.timedelta(minutes=n), action="comment",
+                actor_name="Lê Thị Minh Trang", content=f"Trao đổi số {n}"))
+        db.session.commit()
+    page = get_ok(centre, f"/phan-anh/{rid}")
+    log = event_log(page)
+    assert len(log) == 100
+    assert log[0]["content"] == "Trao đổi số 129" and log[-1]["content"] == "Trao đổi số 30"
+    assert "Đang hiển thị 100 trao đổi gần nhất trong tổng số 130." in text_of(page)
+    whole = get_ok(centre, f"/phan-anh/{rid}?tab=nhat-ky&nhat_ky=tat-ca")
+    log = event_log(whole)
+    assert len(log) == 130 and log[-1]["action"] == "create"
+    assert "Đang hiển thị" not in whole
+
+
 # --- The form: choices, refusals, CSRF ---------------------------------------------------------------
 
 def test_handlers_never_get_approve_and_viewers_get_no_form(app, clients, held_by_gtvt):

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from ..domain.calendar import LOCAL_TZ, UTC
+from ..formatting import vi_number
 from ..models.base import utcnow
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -57,18 +58,6 @@ def issuer(user) -> str:
 def date_line(now: dt.datetime | None = None) -> str:
     day = (now or utcnow()).replace(tzinfo=UTC).astimezone(LOCAL_TZ)
     return f"Thừa Thiên Huế, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
-
-
-def vi_number(value) -> str:
-    """1234 → "1.234"; 97.5 → "97,5"; None → ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        whole, _, decimals = f"{value:,.1f}".partition(".")
-        return whole.replace(",", ".") + ("," + decimals if decimals.strip("0") else "")
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return str(value)
 
 
 def inert(value) -> str:

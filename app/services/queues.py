@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from ..domain.calendar import LOCAL_TZ, UTC
 from ..domain.workflow import Status
 from ..extensions import db
+from ..formatting import vi_number
 from ..models import AppUser, Feedback, Rating, Report, ReportUnit, ReportUnitKind, Unit
 from ..models.base import utcnow
 from ..models.counter import PROVINCE
@@ -417,7 +418,7 @@ class Count:
 
     @property
     def text(self) -> str:
-        number = f"{self.n:,}".replace(",", ".")
+        number = vi_number(self.n)
         return f"hơn {number}" if self.more else number
 
 

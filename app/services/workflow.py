@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import calendar
@@ -439,6 +439,21 @@ def is_overdue(report: Report, now: dt.datetime | None = None) -> bool:
 
     now = now or utcnow()
     return bool(report.due_at and report.due_at < now and Status(report.status) in OPEN_AT_UNIT)
+
+
+LOG_SHOWN = 100  # lines of the log a report page shows at first
+
+
+def recent_events(report: Report, limit: int | None) -> tuple[list[ReportEvent], int]:
+    """The newest ``limit`` lines of the exchange log (None: all), newest first, and how many
+    lines the log has (one query)."""
+    query = (select(ReportEvent, func.count().over())
+             .where(ReportEvent.report_id == report.id)
+             .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc()))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = db.session.execute(query).all()
+    return [event for event, _ in rows], (rows[0][1] if rows else 0)
 
 
 def events_of(report: Report) -> list[ReportEvent]:

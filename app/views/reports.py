@@ -44,8 +44,8 @@ from ..services import attachments as attachment_store
 from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, sees_all, shows_reporter
 from ..services.workflow import (
-    ActionRequest, NewReport, WorkflowError, actions_available, apply_action, create_report,
-    events_of, is_overdue,
+    LOG_SHOWN, ActionRequest, NewReport, WorkflowError, actions_available, apply_action,
+    create_report, is_overdue, recent_events,
 )
 from ..validators import EmailAddress, VietnamesePhone
 
@@ -390,10 +390,16 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
                  selectinload(Report.unit_links).joinedload(ReportUnit.unit))
     ).unique().scalar_one()
     transitions = actions_available(user, report)
-    events = events_of(report)
-    files = db.session.execute(
-        select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
-    ).scalars().all()
+    # A long log shows its newest lines; "Xem toàn bộ nhật ký" asks for all of them.
+    events, log_total = recent_events(
+        report, None if request.args.get("nhat_ky") == "tat-ca" else LOG_SHOWN)
+    rows = db.session.execute(
+        select(Attachment, ReportEvent.created_at)
+        .outerjoin(ReportEvent, ReportEvent.id == Attachment.event_id)
+        .where(Attachment.report_id == report.id).order_by(Attachment.id)
+    ).all()
+    files = [f for f, _ in rows]
+    event_time = {f.event_id: at for f, at in rows if f.event_id is not None}
     files_by_event: dict[int, list[Attachment]] = {}
     for f in files:
         if f.event_id is not None:
@@ -423,7 +429,6 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
     now_at_unit = report.unit_id is not None and report.distributed_at is not None
     shows_result = report.status in RESULT_STATES
     round_start = report.distributed_at if now_at_unit else None
-    event_time = {e.id: e.created_at for e in events}
     return dict(
         report=report, form=form, error=error, files_lost=files_lost,
         active_tab="xu-ly" if error else request.args.get("tab") or "thong-tin",
@@ -439,7 +444,7 @@ def report_page_context(user, report: Report, form: ActionForm | None = None, *,
         fields=_catalogue(Field) if "field_id" in wanted else [],
         sources=_catalogue(Source) if "source_id" in wanted else [],
         selected_follow={str(v) for v in (form.follow_unit_ids.data or [])},
-        events=events, files_by_event=files_by_event,
+        events=events, log_total=log_total, files_by_event=files_by_event,
         citizen_files=[f for f in files if f.stage == AttachmentStage.CITIZEN],
         # The report as it is now (after a return or a reopen, the earlier round's window,
         # follow-ups and results are history: they stay in the log, not in these lines).
