@@ -168,7 +168,7 @@ class ReportUnit(Model):
         # Migration 0002: the "follow-ups not done" queue and alert of a unit.
         Index("ix_report_unit_open_follow", "unit_id", "report_id",
               sqlite_where=text(OPEN_FOLLOW_SQL), postgresql_where=text(OPEN_FOLLOW_SQL)),
-        # Migration 0014: a unit's follow-ups not done by arrival (the menu's "new" mark).
+        # Migration 0014_read_indexes: a unit's follow-ups not done by arrival (the menu's "new" mark).
         Index("ix_report_unit_follow_arrival", "unit_id", "created_at",
               sqlite_where=text(OPEN_FOLLOW_SQL), postgresql_where=text(OPEN_FOLLOW_SQL)),
         {"extend_existing": True},

@@ -468,17 +468,19 @@ def summary(user, period: Period, by: str = "unit", criteria: Criteria | None = 
         figures = _with_ratings(user, period, by, criteria,
                                 _grouped(user, period, criteria, by, now))
         labels = _labels(by, list(figures))
-    if by == "unit":  # every assignment counts once: the total is the sum of the units' rows
+    if by == "month":  # each report once, under its last assignment of the whole period
+        total_figures = _grouped(user, period, criteria, "total", now)[None]
+        for name in ("satisfied", "not_satisfied"):
+            total_figures[name] = sum(values[name] for values in figures.values())
+    else:
+        # By unit every assignment counts once; by field, source or state each report counts
+        # once, in the group of its own field, source or state: the rows add up to the total.
         total_figures = empty_figures()
         for values in figures.values():
             for name in COUNTS:
                 total_figures[name] += values[name]
         total_figures["on_time_rate"] = on_time_rate(total_figures["done_on_time"],
                                                      total_figures["done_late"])
-    else:  # each report once, under its last assignment of the whole period
-        total_figures = _grouped(user, period, criteria, "total", now)[None]
-        for name in ("satisfied", "not_satisfied"):
-            total_figures[name] = sum(values[name] for values in figures.values())
     rows = [Row(key, labels[key], values) for key, values in figures.items()]
     rows.sort(key=lambda r: (r.key if by == "month" else r.label.casefold()))
     table = Table(by, period, rows, Row("total", "Tổng cộng", total_figures), compared=compare)
