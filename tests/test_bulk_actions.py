@@ -319,6 +319,23 @@ def test_a_bulk_request_looks_up_each_audience_once(app, api):
     assert sorted(told) == sorted((rid, handler) for rid in reports)
 
 
+def test_an_action_reads_each_unit_once_whoever_is_told(app, api, second_operator):
+    """An approval is told to every centre operator (here two, of one unit): the unit names of
+    the titles and mails are read once, not once per person."""
+    from app.extensions import db
+
+    rid = make_report(app, Status.PENDING_APPROVAL)
+    api.client("gtvt.lanhdao")
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as statements:
+        answer = api.act("gtvt.lanhdao", rid, "approve")
+    assert answer.status_code == 200, answer.text
+    unit_reads = [s for s in statements if re.search(r"\bFROM unit\b", s)]
+    # The leader's own unit (the event's "Người / Đơn vị", also the report's), the centre's.
+    assert len(unit_reads) == 2, unit_reads
+
+
 # --- The web: queue page → inputs → confirmation → answer ------------------------------------
 
 def checkbox_ids(page: str) -> dict[int, str]:

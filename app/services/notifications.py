@@ -156,9 +156,11 @@ def base_url() -> str:
     return (current_app.config.get("APP_BASE_URL") or "http://127.0.0.1:8080").rstrip("/")
 
 
-def _unit_name(unit_id: int | None) -> str | None:
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    return unit.name if unit else None
+def _unit_names(unit_ids) -> dict[int, str]:
+    """Names of units by id, each unit read at most once (the session holds rows weakly: a row
+    got by id and dropped at once would be read again for the next person)."""
+    units = {u: db.session.get(Unit, u) for u in set(unit_ids) if u}
+    return {u: unit.name for u, unit in units.items() if unit is not None}
 
 
 def _shorten(text: str | None, limit: int = 1500) -> str | None:
@@ -194,8 +196,8 @@ def queue_mail(person: AppUser, kind: str, mail: Mail, *, not_before: dt.datetim
     return row
 
 
-def _report_mail(person, kind: Kind, title: str, report: Report, event: ReportEvent) -> Mail:
-    unit = _unit_name(report.unit_id) or event.target_unit_name
+def _report_mail(person, kind: Kind, title: str, report: Report, event: ReportEvent,
+                 unit: str | None) -> Mail:
     reason = event.action == Action.RETURN.value or event.action == Action.REOPEN.value
     return render_mail(
         "report", title, person_name=_person(person), headline=title, report=report,
@@ -220,7 +222,7 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
     db.session.flush()  # the report's new unit and links, as the queries below read them
     now = utcnow()
     told: set[int] = set()
-    planned: list[tuple[AppUser, Kind, str]] = []
+    audience: list[tuple[AppUser, Kind]] = []
     for rule in rules:
         for person, role in _audience(rule.audience, report, event):
             if person.id in told or (user is not None and person.id == user.id):
@@ -228,16 +230,19 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
             if not may_see(person, report, role):
                 continue
             told.add(person.id)
-            values = dict(title=report.title, unit=_unit_name(report.unit_id) or "",
-                          follow_unit=_unit_name(person.unit_id) or "",
-                          actor_unit=event.unit_name or "Đơn vị")
-            planned.append((person, rule.kind, TITLES[rule.kind].format(**values)))
-    preferences = preferences_of([p.id for p, _, _ in planned])
-    for person, kind, title in planned:
+            audience.append((person, rule.kind))
+    names = _unit_names([report.unit_id, *(person.unit_id for person, _ in audience)])
+    unit = names.get(report.unit_id)
+    preferences = preferences_of([person.id for person, _ in audience])
+    for person, kind in audience:
+        title = TITLES[kind].format(title=report.title, unit=unit or "",
+                                    follow_unit=names.get(person.unit_id, ""),
+                                    actor_unit=event.unit_name or "Đơn vị")
         db.session.add(Notification(user_id=person.id, kind=kind.value, title=title[:600],
                                     report_id=report.id, created_at=now))
         if delivery_for(preferences, person.id, kind.value) == Delivery.EMAIL:
-            queue_mail(person, kind.value, _report_mail(person, kind, title, report, event))
+            queue_mail(person, kind.value, _report_mail(
+                person, kind, title, report, event, unit or event.target_unit_name))
 
 
 # --- Reading ---------------------------------------------------------------------------------
