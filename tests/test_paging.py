@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import api_client, login
-from report_helpers import api  # noqa: F401  (a fixture)
+from report_helpers import Status, api, make_report  # noqa: F401  (api is a fixture)
 from sqlalchemy import func, select
+from web_helpers import queue_report_ids
 
 from app.services.queues import MAX_PAGES, Count, page_count
 
@@ -22,6 +23,27 @@ def test_pages_stop_at_the_ten_thousandth_row():
     assert page_count(Count(41)) == 3
     assert page_count(Count(940000)) == 500
     assert page_count(Count(10000, more=True)) == 500
+
+
+def test_a_keyword_search_counts_to_a_lower_bound_than_other_filters(app, monkeypatch):
+    """A keyword search stops counting at KEYWORD_COUNT_LIMIT ("hơn 1.000"), other filters at
+    COUNT_LIMIT; here the keyword's bound is lowered to 2, and three reports match."""
+    import datetime as dt
+
+    from app.services import queues
+
+    assert (queues.KEYWORD_COUNT_LIMIT, queues.COUNT_LIMIT) == (1000, 10000)
+    for n in range(3):
+        make_report(app, Status.NEW, title=f"Cột điện nghiêng xkcdbound số {n}")
+    monkeypatch.setattr(queues, "KEYWORD_COUNT_LIMIT", 2)
+    client = login(app, "trungtam")
+    search = client.get("/phan-anh/tat-ca/", query_string={"tab": "tat-ca",
+                                                           "tu_khoa": "xkcdbound"}).text
+    assert "Tổng số: hơn 2</span>" in search
+    assert len(queue_report_ids(search)) == 3  # the rows themselves are all there
+    today = dt.date.today().strftime("%d/%m/%Y")
+    dated = client.get("/phan-anh/tiep-nhan/", query_string={"tu_ngay": today}).text
+    assert "Tổng số: hơn" not in dated
 
 
 def test_a_page_past_the_last_shows_the_last_one(app):
