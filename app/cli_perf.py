@@ -51,15 +51,20 @@ def generate_command(n_reports: int, events_per_report: float, seed: int,
               help="Chỉ đo tài khoản này (lặp lại được); mặc định một tài khoản mỗi vai trò.")
 @click.option("--max-minutes", type=click.FloatRange(min=1), default=None,
               help="Dừng đo trang mới sau chừng ấy phút (các trang chính được đo trước).")
+@click.option("--mixed-seconds", type=click.FloatRange(min=0), default=60, show_default=True,
+              help="Thời gian đo tải hỗn hợp (8 người cùng lúc, gunicorn 4 worker); 0: bỏ qua.")
 @click.option("--no-write", is_flag=True, help="Không ghi docs/PERFORMANCE.md.")
 def bench_command(rounds: int, accounts: tuple[str, ...], max_minutes: float | None,
-                  no_write: bool) -> None:
+                  mixed_seconds: float, no_write: bool) -> None:
     """Đo mọi trang của DESIGN §11 (gunicorn một worker) bên cạnh SQL trần của chính trang đó."""
     from .perf.bench import BENCH_ACCOUNTS, BenchError, run, summary
 
     try:
         block, results = run(rounds, accounts or BENCH_ACCOUNTS, write=not no_write,
-                             progress=lambda s: click.echo(s, err=True), max_minutes=max_minutes)
+                             progress=lambda s: click.echo(s, err=True), max_minutes=max_minutes,
+                             mixed_seconds=mixed_seconds)
     except BenchError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(results))
+    if "Mixed load" in block:
+        click.echo(block[block.index("Mixed load"):])

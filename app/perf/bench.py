@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,9 +121,10 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn, one sync worker, serving ``app.perf.bench_app`` over the configured database."""
+    """gunicorn (one sync worker unless told) serving ``app.perf.bench_app`` over the configured
+    database."""
 
-    def __init__(self, database_url: str, capture_dir: str):
+    def __init__(self, database_url: str, capture_dir: str, workers: int = 1):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="perf-bench-", suffix=".log",
@@ -132,7 +134,7 @@ class Server:
             "RATELIMIT_ENABLED": "0",  # every sign-in of the benchmark comes from 127.0.0.1
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "600",
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "600",
              "--bind", f"127.0.0.1:{self.port}", "app.perf.bench_app:build()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
@@ -511,6 +513,92 @@ def measure(plan: Plan, server: Server, replayer: Replayer, capture_dir: str,
     return results
 
 
+# --- Mixed load: several people at once, 4 workers ----------------------------------------------
+
+MIXED_ACCOUNTS = ("trungtam", "gtvt.xuly")  # the centre and a handler of the busiest unit
+MIXED_PEOPLE = 8
+MIXED_WORKERS = 4
+MIXED_SECONDS = 60
+MIXED_BUDGET = 150  # requests a second (DESIGN §11), with no error
+
+
+@dataclass
+class Mixed:
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def mixed_load(plan: Plan, database_url: str, password: str,
+               seconds: float = MIXED_SECONDS) -> Mixed:
+    """``MIXED_PEOPLE`` people, half the centre and half a handler, each opening their own
+    measured pages (queues, searches, report pages, the REST list) one after another for
+    ``seconds``, against gunicorn with ``MIXED_WORKERS`` workers: throughput, p95 and errors
+    (an answer of 500 or more, or none)."""
+    pages = {account: [p for p in plan.pages if p.account == account and p.method == "GET"
+                       and p.requests_ is None and p.note not in ("deep", "deep-api")
+                       and p.kind in ("fixed", "queue", "search", "report", "api")]
+             for account in MIXED_ACCOUNTS}
+    capture_dir = tempfile.mkdtemp(prefix="perf-mixed-")
+    server = Server(database_url, capture_dir, workers=MIXED_WORKERS)
+    result = Mixed()
+    lock = threading.Lock()
+    try:
+        clients = [Client(server.base, MIXED_ACCOUNTS[i % len(MIXED_ACCOUNTS)], password)
+                   for i in range(MIXED_PEOPLE)]
+        started = time.monotonic()
+        stop_at = started + seconds
+
+        def person(i: int, client: Client) -> None:
+            own = pages[MIXED_ACCOUNTS[i % len(MIXED_ACCOUNTS)]]
+            k = i
+            while own and time.monotonic() < stop_at:
+                page = own[k % len(own)]
+                k += 1
+                began = time.perf_counter()
+                try:
+                    failed = client.call("GET", page.url, None, page.api).status_code >= 500
+                except requests.RequestException:
+                    failed = True
+                with lock:
+                    result.requests += 1
+                    result.errors += failed
+                    result.samples.append((time.perf_counter() - began) * 1000)
+
+        threads = [threading.Thread(target=person, args=(i, c)) for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        result.seconds = time.monotonic() - started
+    finally:
+        server.stop()
+        shutil.rmtree(capture_dir, ignore_errors=True)
+    return result
+
+
+def render_mixed(mixed: Mixed | None) -> list[str]:
+    if mixed is None:
+        return []
+    ok = mixed.per_second >= MIXED_BUDGET and mixed.errors == 0
+    return [
+        "", f"Mixed load: {MIXED_PEOPLE} people at once ({', '.join(MIXED_ACCOUNTS)}, each "
+        f"opening their own pages of the table above one after another) against gunicorn with "
+        f"{MIXED_WORKERS} sync workers for {mixed.seconds:,.0f} s; the clients run on the same "
+        "machine.", "",
+        "| requests | requests/s | p50 ms | p95 ms | errors | budget | pass |",
+        "|---:|---:|---:|---:|---:|---|---|",
+        f"| {mixed.requests:,} | {mixed.per_second:,.1f} | {_ms(_percentile(mixed.samples, 50))} "
+        f"| {_ms(_percentile(mixed.samples, 95))} | {mixed.errors:,} | ≥ {MIXED_BUDGET} requests/s, "
+        f"0 errors | {'pass' if ok else '**FAIL**'} |",
+    ]
+
+
 # --- The report ---------------------------------------------------------------------------------
 
 def _machine() -> str:
@@ -557,7 +645,7 @@ def _ms(value: float | None) -> str:
 
 
 def render(results: list[Result], plan: Plan, dialect: str, database: str, load: tuple[str, str],
-           seconds: float) -> str:
+           seconds: float, mixed: Mixed | None = None) -> str:
     factor = SQLITE_FACTOR if dialect == "sqlite" else 1.0
     counts = {t: _scalar(f"SELECT count(*) FROM {t}") for t in ("report", "report_event", "unit", "ab_user")}
     lines = [
@@ -597,6 +685,7 @@ def render(results: list[Result], plan: Plan, dialect: str, database: str, load:
             f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
             f"{r.status} | {verdict} |")
     lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
+    lines += render_mixed(mixed)
     if plan.notes:
         lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines)
@@ -627,7 +716,8 @@ def write_report_locked(block: str, dialect: str) -> None:
 
 def run(rounds: int = 20, accounts: tuple[str, ...] = BENCH_ACCOUNTS, write: bool = True,
         progress: Callable[[str], None] = lambda s: None,
-        max_minutes: float | None = None) -> tuple[str, list[Result]]:
+        max_minutes: float | None = None,
+        mixed_seconds: float = MIXED_SECONDS) -> tuple[str, list[Result]]:
     password = current_app.config.get("DEMO_PASSWORD")
     if not password:
         raise BenchError("Hãy đặt DEMO_PASSWORD (mật khẩu các tài khoản minh họa).")
@@ -646,9 +736,13 @@ def run(rounds: int = 20, accounts: tuple[str, ...] = BENCH_ACCOUNTS, write: boo
         server.stop()
         replayer.close()
         shutil.rmtree(capture_dir, ignore_errors=True)
+    mixed = None
+    if mixed_seconds:
+        progress(f"mixed load: {MIXED_PEOPLE} people, {MIXED_WORKERS} workers, {mixed_seconds:.0f} s")
+        mixed = mixed_load(plan, url.render_as_string(hide_password=False), password, mixed_seconds)
     load_end = "{:.1f}".format(os.getloadavg()[0])
     block = render(results, plan, dialect, database, (load_start, load_end),
-                   time.monotonic() - started)
+                   time.monotonic() - started, mixed)
     if write:
         write_report_locked(block, dialect)
     return block, results
