@@ -524,6 +524,20 @@ def test_follow_up_units_see_it_in_thong_tin_theo_doi(app, clients, ids):
     bump(before, badges_of(tttt), "Thông tin theo dõi", 0, 1)
 
 
+def test_thong_tin_theo_doi_lists_the_newest_request_first(app, clients, ids):
+    """A follow-up unit's list is in the order the requests came to it: a report received
+    earlier but sent for follow-up later comes first."""
+    centre, tttt = clients("trungtam"), clients("tttt.xuly")
+    older = intake(centre, ids, receive_now="y", title="Biển báo bị che khuất")
+    newer = intake(centre, ids, receive_now="y", title="Nắp cống bị vỡ")
+    for rid in (newer, older):  # the newer report is sent first
+        done(act(centre, rid, "distribute", unit_id=ids["gtvt"],
+                 follow_unit_ids=[str(ids["tttt"])]), rid)
+    listed = queue_report_ids(get_ok(tttt, "/phan-anh/theo-doi/"))
+    assert listed.index(older) < listed.index(newer)
+    assert listed.index(older) == 0
+
+
 def test_paging_twenty_rows_a_page(app, clients, ids):
     from app.extensions import appbuilder, db
     from app.services.workflow import NewReport, create_report

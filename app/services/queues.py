@@ -370,8 +370,9 @@ def select_tab(user, queue: Queue, tab: Tab, filters: Filters, *columns):
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
               page_size: int = PAGE_SIZE, few: bool = False) -> list[Row]:
-    """One page of a queue's tab, newest first: one query whatever the page size (the
-    receiver's and the unit's names joined in, no relationship loaded per row). Pages stop at
+    """One page of a queue's tab, newest first (follow-ups: newest request first): one query
+    whatever the page size (the receiver's and the unit's names joined in, no relationship
+    loaded per row). Pages stop at
     ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips.
 
     ``few``: the filters match at most ``count_limit`` reports (``tab_counts``). The database
@@ -386,6 +387,11 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
         order = (case((Feedback.rating == Rating.NOT_SATISFIED.value, 0), else_=1),
                  Feedback.created_at.desc(), Feedback.id.desc())
         extra = (Feedback,)
+    elif queue.follow:
+        # Newest follow-up request first, along the index of the unit's open follow-ups by
+        # arrival (a walk of every report by date probed each for the few follow-ups: 0.9 s).
+        order = (FollowLink.created_at.desc(), Report.id.desc())
+        extra = ()
     else:
         newest = (func.coalesce(Report.received_at, Report.received_at) if few
                   else Report.received_at)
