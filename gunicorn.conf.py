@@ -24,3 +24,14 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The request id (X-Request-ID, set by app/ops/logs.py) ties an access line to the app's lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms [%({x-request-id}o)s] "%(a)s"'
+
+
+def post_worker_init(worker):
+    """The application's own objects (the app, its views and forms, SQLAlchemy's and Jinja's
+    tables: some 220,000) live as long as the worker; moved out of the collector's reach, a
+    full collection no longer walks them all in the middle of a request (a report's 3,007 log
+    lines through the API at 1M: p95 182 → 67 ms)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -121,8 +121,8 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn (one sync worker unless told) serving ``app.perf.bench_app`` over the configured
-    database."""
+    """gunicorn with the production settings (one sync worker unless told) serving
+    ``app.perf.bench_app`` over the configured database."""
 
     def __init__(self, database_url: str, capture_dir: str, workers: int = 1):
         self.port = _free_port()
@@ -134,7 +134,9 @@ class Server:
             "RATELIMIT_ENABLED": "0",  # every sign-in of the benchmark comes from 127.0.0.1
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "600",
+            # The production settings (gunicorn.conf.py), but no worker recycled mid-run.
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
+             "--timeout", "600", "--max-requests", "0",
              "--bind", f"127.0.0.1:{self.port}", "app.perf.bench_app:build()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
