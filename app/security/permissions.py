@@ -25,8 +25,15 @@ SEE_ALL = "can_see_all"
 HANDLE = "can_handle"
 LEAD = "can_lead"
 RELATION_PERMISSIONS = (SEE_ALL, HANDLE, LEAD)
-_CACHE_KEY = "phananh.report_permissions"
-_PEOPLE_CACHE_KEY = "phananh.people_holding"
+_CACHE_KEY = "phananh.security"
+
+
+def _per_request(name: str) -> dict:
+    """A dict that lives as long as the request (a role edit takes effect on the next one);
+    a fresh one outside a request."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault(_CACHE_KEY, {}).setdefault(name, {})
 
 
 def report_permissions(user) -> frozenset[str]:
@@ -54,7 +61,7 @@ def _pairs(user) -> frozenset[tuple[str, str]]:
     # history as its receivers, inactive accounts, so activity is not checked here.
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    cache = request.environ.setdefault(_CACHE_KEY, {}) if has_request_context() else {}
+    cache = _per_request("permissions")
     if user.id not in cache:
         cache[user.id] = _load(user)
     return cache[user.id]
@@ -118,7 +125,7 @@ def people_holding(duty: tuple[str, ...], unit_id: int | None = None) -> list:
     """Active accounts holding every permission of ``duty`` on reports through their roles or
     groups (at ``unit_id`` when given), in the order of their ids. Read once per request, as
     the permissions are: a bulk action tells the same people of each of its reports."""
-    cache = request.environ.setdefault(_PEOPLE_CACHE_KEY, {}) if has_request_context() else {}
+    cache = _per_request("people")
     if (duty, unit_id) not in cache:
         cache[duty, unit_id] = _people_holding(duty, unit_id)
     return cache[duty, unit_id]

@@ -372,8 +372,8 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
               page_size: int = PAGE_SIZE, few: bool = False) -> list[Row]:
     """One page of a queue's tab, newest first (follow-ups: newest request first): one query
     whatever the page size (the receiver's and the unit's names joined in, no relationship
-    loaded per row). Pages stop at
-    ``MAX_PAGES`` (``page_count``): an OFFSET costs what it skips.
+    loaded per row). Pages stop at ``MAX_PAGES`` (``page_count``): an OFFSET costs what it
+    skips.
 
     ``few``: the filters match at most ``count_limit`` reports (``tab_counts``). The database
     then fetches those few and sorts them, instead of walking the time index newest first
@@ -390,7 +390,7 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
     elif queue.follow:
         # Newest follow-up request first, along the index of the unit's open follow-ups by
         # arrival (a walk of every report by date probed each for the few follow-ups: 0.9 s).
-        order = (FollowLink.created_at.desc(), Report.id.desc())
+        order = (arrival.desc(), Report.id.desc())
         extra = ()
     else:
         newest = (func.coalesce(Report.received_at, Report.received_at) if few
@@ -624,7 +624,8 @@ def is_new(row: Row, tab: Tab, queue: Queue, seen_before: dt.datetime | None) ->
 
 __all__ = [
     "Badge", "COLUMNS", "CONDITIONS", "COUNT_LIMIT", "Cond", "Count", "Filters",
-    "KEYWORD_COUNT_LIMIT", "MAX_PAGES", "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row", "Tab", "alert_counts", "badges",
+    "KEYWORD_COUNT_LIMIT", "MAX_PAGES", "PAGE_SIZE", "QUEUES", "QUEUES_BY_KEY", "Queue", "Row",
+    "Tab", "alert_counts", "badges",
     "condition_clause", "filter_clauses", "is_new", "list_page", "mark_seen", "page_count",
     "scope_total", "select_tab", "tab_counts",
 ]

@@ -458,10 +458,4 @@ def recent_events(report: Report, limit: int | None) -> tuple[list[ReportEvent],
 
 def events_of(report: Report) -> list[ReportEvent]:
     """The exchange log, newest first (as the letter shows it)."""
-    return list(
-        db.session.execute(
-            select(ReportEvent)
-            .where(ReportEvent.report_id == report.id)
-            .order_by(ReportEvent.created_at.desc(), ReportEvent.id.desc())
-        ).scalars()
-    )
+    return recent_events(report, None)[0]

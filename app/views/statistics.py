@@ -17,7 +17,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from ..extensions import appbuilder
-from ..formatting import local_date, vi_number
+from ..formatting import local_date
 from ..models import Field, Source
 from ..services import exports, statistics
 from ..services import queues as queue_service
@@ -111,7 +111,7 @@ class _StatisticsView(BaseView):
             sources=_catalogue(Source), fields=_catalogue(Field),
             sort=request.args.get("sap_xep"), direction=request.args.get("chieu") or "tang",
             queue_endpoint=f"{QUEUE_VIEW_NAMES['tat-ca']}.list", queue_args=queue_args,
-            change_percent=statistics.change_percent, vi_number=vi_number,
+            change_percent=statistics.change_percent,
         )
 
 
