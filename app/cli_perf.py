@@ -39,7 +39,8 @@ def generate_command(n_reports: int, events_per_report: float, seed: int,
             raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Đã sinh {summary.reports:,} phản ánh, {summary.events:,} dòng nhật ký, "
-        f"{summary.links:,} liên kết đơn vị trong {summary.seconds:,.0f} giây"
+        f"{summary.links:,} liên kết đơn vị, {summary.ratings:,} đánh giá của người dân "
+        f"trong {summary.seconds:,.0f} giây"
         + (f"; dựng lại: {', '.join(summary.rebuilt)}." if summary.rebuilt else ".")
     )
 

@@ -94,6 +94,41 @@ def test_rest_pages_past_the_middle_are_the_same_pages(app, api):
         "ids"] == []
 
 
+def test_a_units_rest_pages_hold_its_scope_once_each_in_order(app, api):
+    """A unit's list is read along its links: a report it both followed and later handled has
+    two links there and is still listed once, where the received order puts it."""
+    from report_helpers import GTVT, TTTT, then
+
+    from app.domain.workflow import Action
+    from app.extensions import db
+    from app.models import Report, ReportUnit, Unit
+
+    both = make_report(app, Status.ASSIGNED, unit=TTTT, follow=(GTVT,))
+    then(app, both, Action.RETURN, Status.ASSIGNED, unit=TTTT)
+    then(app, both, Action.DISTRIBUTE, Status.RECEIVED, unit=GTVT)
+    with app.app_context():
+        gtvt = db.session.execute(select(Unit.id).where(Unit.name == GTVT)).scalar_one()
+        kinds = db.session.execute(select(ReportUnit.kind).where(
+            ReportUnit.report_id == both, ReportUnit.unit_id == gtvt)).scalars().all()
+        assert sorted(kinds) == ["follow", "handling"]
+        ordered = db.session.execute(
+            select(Report.id).where(Report.id.in_(
+                select(ReportUnit.report_id).where(ReportUnit.unit_id == gtvt)))
+            .order_by(Report.received_at.desc(), Report.id.desc())).scalars().all()
+    size = 3
+    pages = (len(ordered) + size - 1) // size
+    assert pages >= 3
+    seen = []
+    for page in range(pages):
+        answer = api.get("gtvt.xuly", f"/api/v1/report/?q=(page:{page},page_size:{size})").json
+        assert answer["count"] == len(ordered)
+        seen += answer["ids"]
+    assert seen == ordered and seen.count(both) == 1
+    oldest_first = api.get("gtvt.xuly", f"/api/v1/report/?q=(order_direction:asc,"
+                                        f"order_column:received_at,page:0,page_size:{size})")
+    assert oldest_first.json["ids"] == ordered[::-1][:size]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/report/", "/api/v1/unit/", "/api/v1/field/",
                                   "/api/v1/source/"])
 @pytest.mark.parametrize("page, message", [

@@ -138,12 +138,20 @@ def test_the_unit_links_match_the_log(generated):
 def test_search_text_is_the_apps_folding_and_due_dates_its_calendar(generated):
     engine = generated[0]
     fields = ("title", "content", "location", "reporter_name", "reporter_phone", "confidential")
-    reports = rows(engine, f"SELECT {', '.join(fields)}, search_text FROM report")
-    for report in reports:
-        # The model's own rule on the report's fields (what the app writes on every change).
-        expected = SimpleNamespace(**dict(zip(fields, report)))
+    units: dict[int, list] = {}
+    for report_id, unit_id in rows(engine, "SELECT report_id, unit_id FROM report_unit"):
+        units.setdefault(report_id, []).append(SimpleNamespace(unit_id=unit_id))
+    with_ids = rows(engine, f"SELECT {', '.join(fields)}, search_text, id FROM report")
+    for report in with_ids:
+        # The model's own rule on the report's fields and links (what the app writes).
+        expected = SimpleNamespace(**dict(zip(fields, report)), unit_links=units.get(report[-1], []))
         Report.refresh_search_text(expected)
-        assert report[-1] == expected.search_text
+        assert report[-2] == expected.search_text
+    # Each unit of a report's scope is a marked word of its folded form.
+    first = next(r for r in with_ids if len({link.unit_id for link in units.get(r[-1], [])}) == 2)
+    marks = [w for w in first[-2].split() if w.startswith("zu")]
+    assert marks == [f"zu{u}" for u in sorted({link.unit_id for link in units[first[-1]]})]
+    reports = [r[:-1] for r in with_ids]
     assert all("đ" not in r[-1] and "Đ" not in r[-1] for r in reports)
     assert any("đ" in r[1].lower() for r in reports)  # the vocabulary has it
     assert any("duong" in r[-1] for r in reports)
@@ -170,3 +178,25 @@ def test_the_same_seed_gives_the_same_data(generated):
     first, second = generated
     assert rows(first, report_sql) == rows(second, report_sql)
     assert rows(first, event_sql) == rows(second, event_sql)
+
+
+def test_citizens_rate_some_published_results(generated):
+    engine = generated[0]
+
+    def moment(v):
+        return v if v is None or isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v)
+
+    ratings = rows(engine, """
+        SELECT f.rating, f.published_at, f.created_at, f.answered_at, f.answer, f.unit_id,
+               r.status, r.published_at, r.unit_id FROM feedback f JOIN report r ON r.id = f.report_id""")
+    # About one published result in twenty is rated (about 280 published of 300).
+    assert 4 <= len(ratings) <= 40
+    for rating, published, rated, answered, answer, unit, status, report_published, report_unit in ratings:
+        assert rating in {"satisfied", "acceptable", "not_satisfied"}
+        # The publication rated is the report's, of the unit that handled it.
+        assert status == "published" and moment(published) == moment(report_published)
+        assert unit == report_unit
+        assert moment(published) < moment(rated) <= UNTIL
+        assert (answered is None) == (answer is None)
+        assert answered is None or moment(rated) < moment(answered) <= UNTIL
+    assert any(r[3] is None for r in ratings) and any(r[3] is not None for r in ratings)

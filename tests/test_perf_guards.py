@@ -17,8 +17,9 @@ import sys
 import tempfile
 
 import pytest
+import sqlalchemy as sa
 from conftest import DEMO_PASSWORD, drop_database, fresh_database
-from perf_helpers import ROOT, flask_command, generated_database
+from perf_helpers import ROOT, engine_for, flask_command, generated_database
 
 from app.services.queues import QUEUES
 
@@ -41,6 +42,24 @@ def probe(url: str, page_sizes: str, mode: str) -> dict:
     return json.loads(done.stdout)
 
 
+def _rate_two_published_results(url: str) -> None:
+    """The demo has no citizens' ratings (and two generated reports rarely one): one rating
+    answered and one waiting, so both tabs of "Phản ánh có tương tác" list a row."""
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        published = conn.execute(sa.text(
+            "SELECT id, published_at, unit_id FROM report WHERE status = 'published' "
+            "ORDER BY id LIMIT 2")).all()
+        assert len(published) == 2
+        for (report_id, published_at, unit_id), answered in zip(published, (True, False)):
+            conn.execute(sa.text(
+                "INSERT INTO feedback (report_id, published_at, unit_id, rating, created_at, "
+                "answered_at, answer) VALUES (:r, :p, :u, 'not_satisfied', :p, :a, :answer)"),
+                {"r": report_id, "p": published_at, "u": unit_id,
+                 "a": published_at if answered else None, "answer": "reply" if answered else None})
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def statement_counts():
     """Statements per page and page size, with 2 generated reports, then with 200. The demo
@@ -51,6 +70,7 @@ def statement_counts():
     flask_command(url, "db", "upgrade")
     flask_command(url, "demo")
     flask_command(url, "perf", "generate", "--reports", "2", "--seed", "3", *UNTIL)
+    _rate_two_published_results(url)
     small = probe(url, "20,100", "count")
     flask_command(url, "perf", "generate", "--reports", "198", "--seed", "4", *UNTIL)
     large = probe(url, "20,100", "count")

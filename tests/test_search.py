@@ -130,3 +130,59 @@ def test_tab_counts_follow_the_filters(app, reports):
     narrowed = _tabs(client.get("/phan-anh/tat-ca/",
                                 query_string={"tu_khoa": "o ga duong tranh hue"}).text)
     assert int(narrowed["Tất cả"]) < all_count
+
+
+# --- A unit's search: the index narrows to its scope; marks are never typed -------------------
+
+def _searched_titles(app, username, words) -> str:
+    from urllib.parse import quote
+
+    page = login(app, username).get(f"/phan-anh/tat-ca/?tab=tat-ca&tu_khoa={quote(words)}")
+    assert page.status_code == 200
+    return page.text
+
+
+def test_a_unit_finds_the_reports_ever_distributed_to_it_and_no_other(app):
+    from report_helpers import GTVT, TTTT, XD, then
+
+    from app.domain.workflow import Action
+
+    # Distributed to GTVT with TTTT following; then handed back and distributed to XD.
+    moved = make_report(app, Status.ASSIGNED, unit=GTVT, follow=(TTTT,),
+                        title="Cột đèn nghiêng kiệt Phước Vĩnh")
+    then(app, moved, Action.RETURN, Status.ASSIGNED, unit=GTVT)
+    then(app, moved, Action.DISTRIBUTE, Status.RECEIVED, unit=XD)
+    kept = make_report(app, Status.ASSIGNED, unit=TTTT, title="Cột đèn nghiêng chợ Phước Vĩnh")
+    words = "cot den nghieng phuoc vinh"
+    gtvt, tttt, xd = (_searched_titles(app, u, words) for u in ("gtvt.xuly", "tttt.xuly", "xd.xuly"))
+    assert "kiệt Phước Vĩnh" in gtvt and "chợ Phước Vĩnh" not in gtvt
+    assert "kiệt Phước Vĩnh" in tttt and "chợ Phước Vĩnh" in tttt
+    assert "kiệt Phước Vĩnh" in xd and "chợ Phước Vĩnh" not in xd
+    centre = _searched_titles(app, "trungtam", words)
+    assert "kiệt Phước Vĩnh" in centre and "chợ Phước Vĩnh" in centre
+    assert {moved, kept}  # both made
+
+
+def test_nobody_can_type_a_mark(app, reports):
+    # The reporter's and the units' marked words are asked for by the search itself: typed,
+    # they match nothing (the public portal must not find a report by its reporter's name).
+    assert found(app, reports, "zqpham zqduong") == set()
+    assert found(app, reports, "zq0917400301") == set()
+    assert parse_query("zu1 o ga").terms[0].folded == ["o"]
+    assert not parse_query("zu12")
+    from app.extensions import db
+    from app.models import Report
+    from app.services.search import keyword_clause
+
+    with app.app_context():
+        unit_id = db.session.execute(
+            select(Report.unit_id).where(Report.unit_id.is_not(None))).scalars().first()
+        assert unit_id is not None
+        matched = db.session.execute(
+            select(Report.id).where(keyword_clause(f"zu{unit_id}"))).scalars().all()
+    assert matched == []
+
+
+def test_the_index_holds_the_units_as_marked_words():
+    assert search_document("Ổ gà", reporter="Phạm Dương", units=[12, 3]) == (
+        "o ga zqpham zqduong zu3 zu12", " ổ gà phạm dương ")

@@ -51,7 +51,7 @@ from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
 from ..models.report import ATTACHMENT_STAGE_LABELS
 from ..services import queues as queue_service
-from ..services.scope import get_visible_report, reporter_of, scope_clause
+from ..services.scope import get_visible_report, reporter_of, scope_clause, scope_unit
 from ..services.search import keyword_clause
 from .base import RequestFiltersMixin
 from ..services.workflow import (
@@ -180,17 +180,19 @@ def _eager_options():
     )
 
 
-def _page_ids(query, count: int, column, descending: bool, page: int, size: int) -> list[int]:
-    """The ids of one page, ordered by ``column`` then id (a total order). An OFFSET walks
-    what it skips, so a page past the middle is read from the other end, backwards: at most
-    half of the reports are ever walked, along an index of (column, id)."""
+def _page_ids(query, count: int, column, tiebreak, descending: bool, page: int,
+              size: int) -> list[int]:
+    """The ids of one page, ordered by ``column`` then ``tiebreak`` (the report's id: a total
+    order). An OFFSET walks what it skips, so a page past the middle is read from the other
+    end, backwards: at most half of the reports are ever walked, along an index of (column,
+    id)."""
     start, end = page * size, max(min(page * size + size, count), page * size)
     backwards = count // 2 < start < count
     if backwards:
         descending = not descending
         start, end = count - end, count - start
     direction = desc if descending else asc
-    ids = [row.id for row in query.order_by(direction(column), direction(Report.id))
+    ids = [row.id for row in query.order_by(direction(column), direction(tiebreak))
            .offset(start).limit(end - start)]
     return ids[::-1] if backwards else ids
 
@@ -480,13 +482,23 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             return self.response_400(message=refusal)
         page, page_size = self._handle_page_args(args)
         keyword = (request.args.get("keyword") or "").strip()
-        query = db.session.query(Report.id).filter(scope_clause(user), keyword_clause(keyword))
+        unit_id = scope_unit(user)
+        query = db.session.query(Report.id).filter(
+            scope_clause(user), keyword_clause(keyword, unit_id=unit_id))
         if filters.filters or keyword:
             count = self.datamodel.query_count(query, filters)
         else:  # the whole scope: from the kept counts, not a COUNT(*) of the table
             count = queue_service.scope_total(user)
-        ids = _page_ids(self.datamodel.apply_filters(query, filters), count,
-                        getattr(Report, order_column), order_direction != "asc",
+        if unit_id is not None and not (filters.filters or keyword) and order_column == "received_at":
+            # A unit's whole scope in the default order: along its links' index, each report
+            # once (two links of one report, to handle and to follow, are side by side in it).
+            query = (db.session.query(ReportUnit.report_id.label("id"), ReportUnit.received_at)
+                     .filter(ReportUnit.unit_id == unit_id).distinct())
+            column, tiebreak = ReportUnit.received_at, ReportUnit.report_id
+        else:
+            query = self.datamodel.apply_filters(query, filters)
+            column, tiebreak = getattr(Report, order_column), Report.id
+        ids = _page_ids(query, count, column, tiebreak, order_direction != "asc",
                         page or 0, page_size)
         by_id = {r.id: r for r in db.session.execute(
             select(Report).where(Report.id.in_(ids)).options(*_eager_options())

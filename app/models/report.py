@@ -7,7 +7,7 @@ from enum import StrEnum
 from flask_appbuilder import Model
 from sqlalchemy import (
     Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
-    text,
+    inspect, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,22 +120,34 @@ class Report(Timestamps, Model):
     def refresh_search_text(self) -> None:
         self.search_text, self.search_accented = searchable(
             self.title, self.content, self.location, self.reporter_name, self.reporter_phone,
-            self.confidential)
+            self.confidential, [link.unit_id for link in self.unit_links])
+
+
+# What the searchable forms are made of (``searchable``).
+SEARCHED = ("title", "content", "location", "reporter_name", "reporter_phone", "confidential",
+            "unit_links")
 
 
 def searchable(title, content, location, reporter_name, reporter_phone,
-               confidential) -> tuple[str, str]:
-    """(search_text, search_accented) of a report's fields. A confidential reporter stays out:
-    a keyword must not reveal who reported."""
+               confidential, unit_ids=()) -> tuple[str, str]:
+    """(search_text, search_accented) of a report's fields and the units of its scope. A
+    confidential reporter stays out: a keyword must not reveal who reported."""
     return search_document(title, content, location,
                            reporter=None if confidential else reporter_name,
-                           phone=None if confidential else reporter_phone)
+                           phone=None if confidential else reporter_phone, units=unit_ids)
 
 
 @event.listens_for(Report, "before_insert")
+def _fold_new_for_search(mapper, connection, target: Report) -> None:
+    target.refresh_search_text()
+
+
 @event.listens_for(Report, "before_update")
 def _fold_for_search(mapper, connection, target: Report) -> None:
-    target.refresh_search_text()
+    """Only when what is searched changed (a change of state keeps the words as they are)."""
+    state = inspect(target)
+    if any(state.attrs[name].history.has_changes() for name in SEARCHED):
+        target.refresh_search_text()
 
 
 class ReportUnitKind(StrEnum):
@@ -155,6 +167,9 @@ class ReportUnit(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # The report's own received_at (set at intake, never changed): a unit's reports are walked
+    # in the lists' order along ix_report_unit_received, without reading each report.
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     # Follow-ups only: when and by whom the unit marked it done.
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
@@ -171,6 +186,8 @@ class ReportUnit(Model):
         # Migration 0014_read_indexes: a unit's follow-ups not done by arrival (the menu's "new" mark).
         Index("ix_report_unit_follow_arrival", "unit_id", "created_at",
               sqlite_where=text(OPEN_FOLLOW_SQL), postgresql_where=text(OPEN_FOLLOW_SQL)),
+        # Migration 0015_unit_order: a unit's reports newest first, any page (the REST list).
+        Index("ix_report_unit_received", "unit_id", "received_at", "report_id"),
         {"extend_existing": True},
     )
 

@@ -42,7 +42,7 @@ from werkzeug.security import generate_password_hash
 from ..domain import calendar, tracking
 from ..domain.workflow import Role, Status
 from ..extensions import db
-from ..models import AppUser, Field, Report, ReportEvent, ReportUnit, Source, Unit
+from ..models import AppUser, Feedback, Field, Report, ReportEvent, ReportUnit, Source, Unit
 from . import vocabulary as V
 
 TARGET_UNITS = 200
@@ -57,6 +57,11 @@ PUBLISHED, REJECTED = 0.94, 0.03
 LONG_LOG_EVERY = 2500  # one report in this many has a log of 500+ events
 CONFIDENTIAL = 0.05
 FOLLOW_UPS = 0.08
+# Citizens' ratings of published results: the share rated, the ratings' weights, the share of
+# ratings the centre has answered (a reply; the portal's tracking page shows it).
+RATED = 0.05
+RATINGS = (("satisfied", 0.6), ("acceptable", 0.25), ("not_satisfied", 0.15))
+ANSWERED = 0.8
 RARE = 1 / 20000
 VN_OFFSET = 7 * 3600  # Asia/Ho_Chi_Minh, no daylight saving time
 CHUNK = 2000
@@ -260,7 +265,7 @@ def _ts(t: float) -> str:
 def _search_columns() -> tuple[str, ...]:
     """The columns ``Report.refresh_search_text`` fills (search_text, and any its rule adds)."""
     probe = SimpleNamespace(title="Đường", content="ổ gà", location=None, reporter_name=None,
-                            reporter_phone=None, confidential=False)
+                            reporter_phone=None, confidential=False, unit_links=[])
     Report.refresh_search_text(probe)
     columns = set(Report.__table__.columns.keys())
     return tuple(sorted(k for k in vars(probe) if k in columns and k not in (
@@ -290,6 +295,7 @@ class Rows:
     reports: list[list[str | None]] = field(default_factory=list)
     events: list[list[str | None]] = field(default_factory=list)
     links: list[list[str | None]] = field(default_factory=list)
+    ratings: list[list[str | None]] = field(default_factory=list)
 
 
 REPORT_COLUMNS = (
@@ -303,14 +309,17 @@ EVENT_COLUMNS = (
     "id", "report_id", "created_at", "actor_id", "actor_name", "unit_id", "unit_name", "action",
     "content", "from_status", "to_status", "target_unit_id", "target_unit_name", "late",
 )
-LINK_COLUMNS = ("id", "report_id", "unit_id", "kind", "created_at", "done_at", "done_by_id")
+LINK_COLUMNS = ("id", "report_id", "unit_id", "kind", "created_at", "done_at", "done_by_id",
+                "received_at")
+RATING_COLUMNS = ("id", "report_id", "published_at", "unit_id", "rating", "comment",
+                  "created_at", "answered_at", "answer")
 
 
 class Maker:
     """Makes the rows of consecutive reports; one random stream, so one seed gives one data set."""
 
     def __init__(self, world: World, seed: int, n: int, events_per_report: float,
-                 until: dt.datetime, ids: tuple[int, int, int], taken_codes: set[str]):
+                 until: dt.datetime, ids: tuple[int, int, int, int], taken_codes: set[str]):
         self.w = world
         # Public tracking codes are drawn by ``secrets`` (never from the seed: they must not be
         # predictable), unique among the codes already in the database and this run's.
@@ -321,7 +330,7 @@ class Maker:
         self.now = until.replace(tzinfo=dt.timezone.utc).timestamp()
         days = min(MAX_HISTORY_DAYS, max(MIN_HISTORY_DAYS, n / REPORTS_PER_DAY))
         self.start = self.now - days * DAY
-        self.report_id, self.event_id, self.link_id = ids
+        self.report_id, self.event_id, self.link_id, self.rating_id = ids
         # Open reports: nearly all of the last days' reports, plus a backlog spread over the
         # years (stuck, long overdue) that brings the open share to 100 % - published - rejected.
         rate = n / days
@@ -458,11 +467,6 @@ class Maker:
             lat, lon = f"{16.46 + rng.uniform(-0.08, 0.08):.6f}", f"{107.59 + rng.uniform(-0.1, 0.1):.6f}"
         title = " ".join(title_parts)
         content_text = " ".join(content_parts)
-        searchable = SimpleNamespace(title=title, content=content_text, location=location,
-                                     reporter_name=name, reporter_phone=phone,
-                                     confidential=confidential)
-        Report.refresh_search_text(searchable)  # the model's own rule, on plain values
-
         steps = self._path(status)
         extra, long_log = self._comments(index)
         follow_units: list[int] = []
@@ -610,8 +614,15 @@ class Maker:
 
         for (link_unit, kind), (created, done_at, done_by) in links.items():
             rows.links.append([str(self.link_id), report_id, str(link_unit), kind, _ts(created),
-                               None if done_at is None else _ts(done_at), done_by])
+                               None if done_at is None else _ts(done_at), done_by, _ts(t0)])
             self.link_id += 1
+        if published_at is not None and self.random() < RATED:
+            self._rating(rows, report_id, published_at, unit_id)
+        searchable = SimpleNamespace(
+            title=title, content=content_text, location=location, reporter_name=name,
+            reporter_phone=phone, confidential=confidential,
+            unit_links=[SimpleNamespace(unit_id=unit) for unit, _ in links])
+        Report.refresh_search_text(searchable)  # the model's own rule, on plain values
         rows.reports.append([
             report_id, name, address, phone, email, "1" if confidential else "0", title, content_text,
             location, lat, lon, str(sid), field_id, status,
@@ -623,6 +634,25 @@ class Maker:
             str(version), _ts(t0), _ts(updated_at), self._tracking_code(),
             *[getattr(searchable, column) for column in SEARCH_COLUMNS],
         ])
+
+
+    def _rating(self, rows: Rows, report_id: str, published_at: float, unit_id) -> None:
+        """A citizen's rating of the result, a day or so after publication, most answered by
+        the centre within a day (none in the future)."""
+        rng = self.rng
+        rated = published_at + rng.expovariate(1 / DAY) + 60
+        rating = rng.choices([r for r, _ in RATINGS], [w for _, w in RATINGS])[0]
+        comment = self.choice(V.RATING_COMMENTS[rating])
+        answered = rated + rng.expovariate(1 / DAY) + 60 if self.random() < ANSWERED else None
+        if rated >= self.now:
+            return
+        if answered is not None and answered >= self.now:
+            answered = None
+        rows.ratings.append([
+            str(self.rating_id), report_id, _ts(published_at),
+            None if unit_id is None else str(unit_id), rating, comment, _ts(rated),
+            None if answered is None else _ts(answered), None if answered is None else "reply"])
+        self.rating_id += 1
 
 
 # --- Loading ------------------------------------------------------------------------------------
@@ -788,6 +818,7 @@ class Summary:
     reports: int
     events: int
     links: int
+    ratings: int
     seconds: float
     rebuilt: list[str]
 
@@ -806,7 +837,7 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
     world = _cleaned(prepare_world())
     first_ids = tuple(
         (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
-        for model in (Report, ReportEvent, ReportUnit))
+        for model in (Report, ReportEvent, ReportUnit, Feedback))
     existing = first_ids[0] - 1
     taken_codes = set(db.session.scalars(sa.select(Report.tracking_code)))
     db.session.close()
@@ -814,12 +845,12 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
 
     plans = [(t, c, _extra_columns(t, c))
              for t, c in (("report", REPORT_COLUMNS + SEARCH_COLUMNS), ("report_event", EVENT_COLUMNS),
-                          ("report_unit", LINK_COLUMNS))]
+                          ("report_unit", LINK_COLUMNS), ("feedback", RATING_COLUMNS))]
     raw = db.engine.raw_connection()
     loader_class = _PostgresLoader if db.engine.dialect.name == "postgresql" else _SqliteLoader
     loader = loader_class(raw.driver_connection)
     ok = False
-    counts = [0, 0, 0]
+    counts = [0, 0, 0, 0]
     try:
         if n_reports >= existing:  # rebuilding the indexes costs less than maintaining them
             loader.set_aside(BIG_TABLES)
@@ -831,7 +862,7 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
             for index in range(done, done + size):
                 maker.report(index, rows)
             for k, ((table, columns, extras), batch) in enumerate(
-                    zip(plans, (rows.reports, rows.events, rows.links))):
+                    zip(plans, (rows.reports, rows.events, rows.links, rows.ratings))):
                 if extras:
                     batch = [row + [fill() for _, fill in extras] for row in batch]
                     columns = columns + tuple(name for name, _ in extras)
@@ -856,4 +887,4 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
           "Thống kê của cơ sở dữ liệu (ANALYZE)")
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE" if postgresql else "ANALYZE"))
-    return Summary(counts[0], counts[1], counts[2], time.monotonic() - started, rebuilt)
+    return Summary(*counts, time.monotonic() - started, rebuilt)

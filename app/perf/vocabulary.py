@@ -187,6 +187,14 @@ COMMENTS = (
     "Đơn vị đề nghị gia hạn thêm hai ngày do thời tiết mưa lớn.",
     "Đã trao đổi qua điện thoại với tổ trưởng tổ dân phố.",
 )
+# What citizens write with a rating of the published result, by rating.
+RATING_COMMENTS = {
+    "satisfied": ("Cảm ơn đơn vị đã xử lý nhanh.", "Đường đã thông thoáng, rất hài lòng.", None),
+    "acceptable": ("Đã xử lý nhưng còn chậm.", "Tạm được, mong đơn vị kiểm tra thêm.", None),
+    "not_satisfied": ("Hiện trường vẫn chưa được khắc phục.", "Xử lý qua loa, đề nghị kiểm tra lại.",
+                      "Đã một tuần mà rác vẫn chưa được dọn."),
+}
+
 FOLLOW_NOTES = (
     "Đơn vị đã nắm thông tin và phối hợp.",
     "Đã chỉ đạo bộ phận chuyên môn theo dõi.",

@@ -136,7 +136,7 @@ class UserView(UserDBModelView):
         provider's, ours is never used)."""
         from ..views.notify import preference_rows
 
-        item = self.datamodel.get(g.user.id, self._base_filters)
+        item = g.user  # the signed-in person, already loaded (FAB reads them again)
         actions = {name: a for name, a in self.actions.items()
                    if not (name == "resetmypassword" and _signs_in_by_sso(g.user))}
         widgets = self._get_show_widget(g.user.id, item, actions=actions,
@@ -320,8 +320,8 @@ class SecurityManager(ReportAccessMixin, PasswordPolicyMixin, FabSecurityManager
         """FAB 5 asks the database once per check (one EXISTS for each protected page, action
         and menu entry: five on a page with only the menu); the person's permissions are read
         once per request instead (app/security/permissions.py). FAB's built-in roles (none
-        configured here) keep FAB's own check."""
-        if any(role.name in self.builtin_roles for role in self.get_user_roles(user)):
+        configured here) keep FAB's own check; with none, the roles are not even loaded."""
+        if self.builtin_roles and any(role.name in self.builtin_roles for role in self.get_user_roles(user)):
             return super()._has_view_access(user, permission_name, view_name)
         return holds(user, permission_name, view_name)
 

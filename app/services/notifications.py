@@ -196,13 +196,15 @@ def queue_mail(person: AppUser, kind: str, mail: Mail, *, not_before: dt.datetim
     return row
 
 
-def _report_mail(person, kind: Kind, title: str, report: Report, event: ReportEvent,
-                 unit: str | None) -> Mail:
+def _report_mail(person, role: Role, kind: Kind, title: str, report: Report,
+                 event: ReportEvent, unit: str | None) -> Mail:
     reason = event.action == Action.RETURN.value or event.action == Action.REOPEN.value
     return render_mail(
         "report", title, person_name=_person(person), headline=title, report=report,
         unit=unit, deadline=local_datetime(report.due_at) if report.due_at else None,
-        reporter=reporter_of(person, report)["reporter_name"], actor=event.actor_name,
+        reporter=reporter_of(person, report,
+                             True if role in ROLES_SEEING_ALL else None)["reporter_name"],
+        actor=event.actor_name,
         actor_unit=event.unit_name, note_label="Lý do" if reason else "Nội dung",
         note=_shorten(event.content), link=f"{base_url()}/phan-anh/{report.id}",
         kind_label=KIND_LABELS[kind], status=report.status_label,
@@ -222,7 +224,7 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
     db.session.flush()  # the report's new unit and links, as the queries below read them
     now = utcnow()
     told: set[int] = set()
-    audience: list[tuple[AppUser, Kind]] = []
+    audience: list[tuple[AppUser, Role, Kind]] = []
     for rule in rules:
         for person, role in _audience(rule.audience, report, event):
             if person.id in told or (user is not None and person.id == user.id):
@@ -230,11 +232,11 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
             if not may_see(person, report, role):
                 continue
             told.add(person.id)
-            audience.append((person, rule.kind))
-    names = _unit_names([report.unit_id, *(person.unit_id for person, _ in audience)])
+            audience.append((person, role, rule.kind))
+    names = _unit_names([report.unit_id, *(person.unit_id for person, _, _ in audience)])
     unit = names.get(report.unit_id)
-    preferences = preferences_of([person.id for person, _ in audience])
-    for person, kind in audience:
+    preferences = preferences_of([person.id for person, _, _ in audience])
+    for person, role, kind in audience:
         title = TITLES[kind].format(title=report.title, unit=unit or "",
                                     follow_unit=names.get(person.unit_id, ""),
                                     actor_unit=event.unit_name or "Đơn vị")
@@ -242,7 +244,7 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
                                     report_id=report.id, created_at=now))
         if delivery_for(preferences, person.id, kind.value) == Delivery.EMAIL:
             queue_mail(person, kind.value, _report_mail(
-                person, kind, title, report, event, unit or event.target_unit_name))
+                person, role, kind, title, report, event, unit or event.target_unit_name))
 
 
 # --- Reading ---------------------------------------------------------------------------------

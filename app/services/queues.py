@@ -37,7 +37,7 @@ from ..models.base import utcnow
 from ..models.counter import PROVINCE
 from ..models.visit import QueueVisit
 from .counters import FOLLOW_DONE, FOLLOW_OPEN, counts_of, parse_state_bucket
-from .scope import scope_clause, sees_all, unit_in_scope
+from .scope import scope_clause, scope_unit, sees_all, unit_in_scope
 from .search import keyword_clause
 from .workflow import overdue_clause
 
@@ -211,7 +211,8 @@ def local_day_start_utc(day: dt.date) -> dt.datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
-def filter_clauses(user, filters: Filters) -> list:
+def filter_clauses(user, filters: Filters, *, common: bool = False) -> list:
+    """The filters' conditions; ``common``: the keyword matches many reports (``list_page``)."""
     clauses = []
     if filters.date_from:
         clauses.append(Report.received_at >= local_day_start_utc(filters.date_from))
@@ -224,7 +225,7 @@ def filter_clauses(user, filters: Filters) -> list:
     if filters.field_id:
         clauses.append(Report.field_id == filters.field_id)
     if filters.keyword and filters.keyword.strip():
-        clauses.append(keyword_clause(filters.keyword))
+        clauses.append(keyword_clause(filters.keyword, unit_id=scope_unit(user), common=common))
     if filters.status and filters.status in {s.value for s in Status}:
         clauses.append(Report.status == filters.status)
     if filters.condition in CONDITIONS:
@@ -292,7 +293,8 @@ def condition_clause(user, key: str):
 def alert_counts(user) -> dict[str, int]:
     """The four numbers of the Cảnh báo panel: three from the counts, the overdue ones (a
     matter of the clock) counted on the index of open reports' due dates."""
-    groups = state_groups(user)
+    kept = _kept_counts(user)
+    groups = state_groups(user, kept)
     see_all = sees_all(user)
 
     def count(statuses, need_mine):
@@ -300,9 +302,9 @@ def alert_counts(user) -> dict[str, int]:
                    if status in statuses and (mine or see_all or not need_mine))
 
     if see_all:
-        follow_open = counts_of(db.session, [PROVINCE])[PROVINCE].get(FOLLOW_OPEN, 0)
+        follow_open = kept[PROVINCE].get(FOLLOW_OPEN, 0)
     else:
-        follow_open = follow_counts(user)[0]
+        follow_open = follow_counts(user, kept)[0]
     overdue = db.session.execute(
         select(func.count()).select_from(Report).where(condition_clause(user, "qua-han"))
     ).scalar_one()
@@ -347,9 +349,10 @@ def _arrival(queue: Queue):
     return getattr(Report, queue.arrival)
 
 
-def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns):
+def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns,
+                 common: bool = False):
     """``select(*columns)`` from the reports of ``tab`` (None: of any tab) within the scope,
-    filtered."""
+    filtered (``common``: see ``filter_clauses``)."""
     query = select(*columns).select_from(Report)
     if queue.follow:
         query = query.join(FollowLink, and_(
@@ -360,7 +363,8 @@ def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns
     if queue.feedback:
         query = query.join(Feedback, Feedback.report_id == Report.id)
     tab_clause = true() if tab is None else _tab_clause(user, queue, tab)
-    return query.where(scope_clause(user), tab_clause, *filter_clauses(user, filters))
+    return query.where(scope_clause(user), tab_clause,
+                       *filter_clauses(user, filters, common=common))
 
 
 def select_tab(user, queue: Queue, tab: Tab, filters: Filters, *columns):
@@ -378,7 +382,8 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
     ``few``: the filters match at most ``count_limit`` reports (``tab_counts``). The database
     then fetches those few and sorts them, instead of walking the time index newest first
     until 20 match — which, for a rare keyword, is a walk through the whole table (the
-    planner cannot tell how rare a word is)."""
+    planner cannot tell how rare a word is). A keyword with more matches than that walks the
+    index (``keyword_clause``'s ``common``)."""
     receiver = aliased(AppUser)
     page = min(max(page, 1), MAX_PAGES)
     arrival = _arrival(queue)
@@ -399,7 +404,8 @@ def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
         extra = ()
     query = (
         _list_select(user, queue, tab, filters, Report, arrival.label("arrived_at"),
-                     receiver.first_name, receiver.last_name, Unit.name, *extra)
+                     receiver.first_name, receiver.last_name, Unit.name, *extra,
+                     common=bool(filters.keyword) and not few)
         .outerjoin(receiver, receiver.id == Report.received_by_id)
         .outerjoin(Unit, Unit.id == Report.unit_id)
         .order_by(*order)
@@ -497,15 +503,22 @@ class Badge:
         return f"({self.waiting}/{self.total})"
 
 
-def state_groups(user) -> list[tuple[str, bool, bool, int]]:
+def _kept_counts(user) -> dict[int, dict[str, int]]:
+    """The counts kept by app.services.counters that concern the person, in one small query:
+    their unit's, and the province's for who sees all."""
+    unit_id = getattr(user, "unit_id", None)
+    units = ([PROVINCE] if sees_all(user) else []) + ([unit_id] if unit_id is not None else [])
+    return counts_of(db.session, units)
+
+
+def state_groups(user, kept=None) -> list[tuple[str, bool, bool, int]]:
     """Reports within the person's scope per (state, assigned to my unit, ever handled by my
-    unit): from the counts kept by app.services.counters, one small query."""
+    unit), from ``kept`` (``_kept_counts``, read when not given)."""
     unit_id = getattr(user, "unit_id", None)
     see_all = sees_all(user)
-    units = ([PROVINCE] if see_all else []) + ([unit_id] if unit_id is not None else [])
     if not see_all and unit_in_scope(user) is None:
         return []
-    counts = counts_of(db.session, units)
+    counts = _kept_counts(user) if kept is None else kept
     groups: dict[tuple[str, bool, bool], int] = {}
     for bucket, n in counts.get(unit_id, {}).items() if unit_id is not None else ():
         key = parse_state_bucket(bucket)
@@ -529,24 +542,23 @@ def scope_total(user) -> int:
     return sum(n for *_, n in state_groups(user))
 
 
-def follow_counts(user) -> tuple[int, int]:
-    """(open, done) follow-ups of the person's unit."""
+def follow_counts(user, kept=None) -> tuple[int, int]:
+    """(open, done) follow-ups of the person's unit, from ``kept`` (``_kept_counts``, read
+    when not given)."""
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None:
         return 0, 0
-    counts = counts_of(db.session, [unit_id])[unit_id]
+    counts = (counts_of(db.session, [unit_id]) if kept is None else kept)[unit_id]
     return counts.get(FOLLOW_OPEN, 0), counts.get(FOLLOW_DONE, 0)
 
 
 def _feedback_groups(user) -> dict[bool, tuple[int, dt.datetime | None]]:
     """Ratings within the person's scope, by answered or not: one grouped query."""
     answered = Feedback.answered_at.is_not(None)
-    rows = db.session.execute(
-        select(answered.label("answered"), func.count(), func.max(Feedback.created_at))
-        .join(Report, Report.id == Feedback.report_id)
-        .where(scope_clause(user))
-        .group_by(answered)
-    ).all()
+    query = select(answered.label("answered"), func.count(), func.max(Feedback.created_at))
+    if not sees_all(user):  # the reports are read only to keep those of the scope
+        query = query.join(Report, Report.id == Feedback.report_id).where(scope_clause(user))
+    rows = db.session.execute(query.group_by(answered)).all()
     return {bool(r[0]): (r[1], r[2]) for r in rows}
 
 
@@ -581,8 +593,9 @@ def badges(user, queues: list[Queue]) -> dict[str, Badge]:
     result: dict[str, Badge] = {}
     if not queues or user is None or not getattr(user, "is_authenticated", False):
         return result
-    groups = state_groups(user) if any(not (q.follow or q.feedback) for q in queues) else []
-    follow = follow_counts(user) if any(q.follow for q in queues) else (0, 0)
+    kept = _kept_counts(user)
+    groups = state_groups(user, kept) if any(not (q.follow or q.feedback) for q in queues) else []
+    follow = follow_counts(user, kept) if any(q.follow for q in queues) else (0, 0)
     rated = _feedback_groups(user) if any(q.feedback for q in queues) else {}
     columns = []
     for queue in queues:

@@ -25,6 +25,11 @@ def unit_in_scope(user) -> int | None:
     return unit_id if unit_id is not None and report_permissions(user) else None
 
 
+def scope_unit(user) -> int | None:
+    """The unit a person's scope is limited to; None for who sees all (or nothing)."""
+    return None if sees_all(user) else unit_in_scope(user)
+
+
 def scope_clause(user) -> ColumnElement[bool]:
     """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
     is a permission, app/security/permissions.py)."""
@@ -59,17 +64,19 @@ def get_visible_report(user, report_id) -> Report | None:
     return db.session.execute(query).scalar_one_or_none()
 
 
-def shows_reporter(user, report: Report) -> bool:
+def shows_reporter(user, report: Report, seeing_all: bool | None = None) -> bool:
     """Only who sees all reports (the centre, the viewer) sees a confidential reporter; a
-    unit's people see "Ẩn danh"."""
+    unit's people see "Ẩn danh". ``seeing_all``: already known of ``user`` (a notification's
+    audience is chosen by it), which spares reading their permissions."""
     if not report.confidential:
         return True
-    return sees_all(user)
+    return sees_all(user) if seeing_all is None else seeing_all
 
 
-def reporter_of(user, report: Report) -> dict[str, str | None]:
-    """The reporter fields as this user may see them: every page, export and API uses this."""
-    if shows_reporter(user, report):
+def reporter_of(user, report: Report, seeing_all: bool | None = None) -> dict[str, str | None]:
+    """The reporter fields as this user may see them: every page, export, API and mail uses
+    this."""
+    if shows_reporter(user, report, seeing_all):
         return {name: getattr(report, name) for name in REPORTER_FIELDS}
     return {"reporter_name": ANONYMOUS_REPORTER, "reporter_address": ANONYMOUS_REPORTER,
             "reporter_phone": ANONYMOUS_REPORTER, "reporter_email": ANONYMOUS_REPORTER}

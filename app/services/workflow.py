@@ -179,7 +179,8 @@ def _effect_distribute(report, user, request, now, change):
     existing = {(link.unit_id, link.kind) for link in report.unit_links}
     for target, kind in [(unit, ReportUnitKind.HANDLING)] + [(u, ReportUnitKind.FOLLOW) for u in follow_units]:
         if (target.id, kind) not in existing:
-            report.unit_links.append(ReportUnit(unit=target, kind=kind, created_at=now))
+            report.unit_links.append(ReportUnit(unit=target, kind=kind, created_at=now,
+                                                received_at=report.received_at))
         elif kind == ReportUnitKind.FOLLOW:
             for link in report.unit_links:  # followed again: the follow-up is open again
                 if link.unit_id == target.id and link.kind == kind:
