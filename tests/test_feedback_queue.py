@@ -108,6 +108,9 @@ def test_reopen_takes_the_rating_as_reason(app):
     assert "Phản ánh được mở lại để xử lý tiếp" in tracker(app, code).get(f"/cong-khai/tra-cuu/{code}").text
     # The centre finds it again in "Phân phối".
     assert "Nước ngập đường Bà Triệu" in centre.get("/phan-anh/phan-phoi/").text
+    # The badge (kept counts) still equals the ratings counted one by one.
+    waiting, total = _waiting_counts(app)
+    assert menu_badges(centre.get(QUEUE).text)["Phản ánh có tương tác"][:2] == (waiting, total)
 
 
 def test_only_the_centre_has_the_queue_and_its_answers(app):

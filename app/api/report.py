@@ -485,11 +485,12 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         unit_id = scope_unit(user)
         query = db.session.query(Report.id).filter(
             scope_clause(user), keyword_clause(keyword, unit_id=unit_id))
-        if filters.filters or keyword:
-            count = self.datamodel.query_count(query, filters)
-        else:  # the whole scope: from the kept counts, not a COUNT(*) of the table
+        whole_scope = not (filters.filters or keyword)
+        if whole_scope:  # from the kept counts, not a COUNT(*) of the table
             count = queue_service.scope_total(user)
-        if unit_id is not None and not (filters.filters or keyword) and order_column == "received_at":
+        else:
+            count = self.datamodel.query_count(query, filters)
+        if unit_id is not None and whole_scope and order_column == "received_at":
             # A unit's whole scope in the default order: along its links' index, each report
             # once (two links of one report, to handle and to follow, are side by side in it).
             query = (db.session.query(ReportUnit.report_id.label("id"), ReportUnit.received_at)

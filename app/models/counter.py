@@ -13,7 +13,8 @@ class ReportCount(Model):
 
     Buckets (see app.services.counters): ``s:<state>`` for the province; ``s:<state>:<m><h>``
     for a unit, m = assigned to the unit now, h = ever distributed to it to handle;
-    ``f:open`` / ``f:done`` for follow-ups (for the province: reports with an open follow-up).
+    ``f:open`` / ``f:done`` for follow-ups (for the province: reports with an open follow-up);
+    ``r:waiting`` / ``r:answered`` for the province's citizens' ratings.
     """
 
     __tablename__ = "report_count"

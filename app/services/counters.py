@@ -8,7 +8,8 @@ report contributes to a few buckets of ``report_count`` (``app.models.counter``)
 - ``(U, "s:<state>:<m><h>")`` for each unit U in the report's scope (any link to U), m = 1 when
   the report is assigned to U now, h = 1 when it was ever distributed to U to handle;
 - ``(U, "f:open" | "f:done")`` per follow-up of unit U; ``(0, "f:open")`` per report with an
-  open follow-up.
+  open follow-up;
+- ``(0, "r:waiting" | "r:answered")`` per citizen's rating (``count_ratings``).
 
 The counts follow every change made through the ORM, whatever path made it (workflow actions,
 intake, the demo, the console): before a flush the touched reports' contributions are read from
@@ -30,6 +31,9 @@ from .derived import rebuilds
 
 FOLLOW_OPEN = "f:open"
 FOLLOW_DONE = "f:done"
+# The province's citizens' ratings: waiting for the centre's answer, answered.
+RATINGS_WAITING = "r:waiting"
+RATINGS_ANSWERED = "r:answered"
 
 
 def state_bucket(status: str, mine: bool | None = None, handled: bool | None = None) -> str:
@@ -117,6 +121,13 @@ def add(connection, delta: Counter) -> None:
                                                   set_={"n": table.c.n + n}))
 
 
+def count_ratings(connection, *, rated: int = 0, answered: int = 0) -> None:
+    """``rated`` new ratings waiting, ``answered`` waiting ones answered: in the transaction
+    that writes them (app.services.public)."""
+    add(connection, Counter({(PROVINCE, RATINGS_WAITING): rated - answered,
+                             (PROVINCE, RATINGS_ANSWERED): answered}))
+
+
 def _before_flush(session: Session, flush_context, instances) -> None:
     # Always written, so a flush that failed leaves nothing for the next one.
     touched = _touched_reports(session)
@@ -186,6 +197,9 @@ FROM report_unit WHERE kind = 'follow' GROUP BY 1, 2
 UNION ALL
 SELECT 0, 'f:open', COUNT(DISTINCT report_id) FROM report_unit
 WHERE kind = 'follow' AND done_at IS NULL
+UNION ALL
+SELECT 0, CASE WHEN answered_at IS NULL THEN 'r:waiting' ELSE 'r:answered' END, COUNT(*)
+FROM feedback GROUP BY 1, 2
 """
 
 

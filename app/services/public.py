@@ -29,6 +29,7 @@ from ..models.base import utcnow
 from ..models.feedback import RATING_LABELS
 from ..validators import normalise_phone
 from . import attachments as attachment_store
+from .counters import count_ratings
 from .search import keyword_clause
 from .workflow import (
     NOT_FOUND_MESSAGE, ActionRequest, ConflictError, InvalidInput, NewReport, NotFound,
@@ -260,6 +261,8 @@ def rate(report: Report, rating: str, comment: str | None) -> Feedback:
                         created_at=now, event=event)
     db.session.add_all([event, feedback])
     try:
+        db.session.flush()
+        count_ratings(db.session.connection(), rated=1)
         db.session.commit()
     except IntegrityError:  # the same publication rated twice at the same moment
         db.session.rollback()
@@ -275,12 +278,14 @@ def _answer_feedback(report: Report, event: ReportEvent, user) -> None:
     if event.action not in answers:
         return
     db.session.flush()  # the event's id
-    db.session.execute(
+    answered = db.session.execute(
         update(Feedback)
         .where(Feedback.report_id == report.id, Feedback.answered_at.is_(None))
         .values(answered_at=event.created_at, answer=answers[event.action].value,
                 answer_event_id=event.id)
-    )
+    ).rowcount
+    if answered:
+        count_ratings(db.session.connection(), answered=answered)
 
 
 def feedback_reason(feedback: Feedback) -> str:
