@@ -49,7 +49,7 @@ from ..extensions import appbuilder, db
 from ..formatting import iso_local
 from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
-from ..models.report import ATTACHMENT_STAGE_LABELS
+from ..models.report import ATTACHMENT_STAGE_LABELS, action_label
 from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, scope_clause, scope_unit
 from ..services.search import keyword_clause
@@ -150,12 +150,13 @@ def attachment_json(attachment: Attachment) -> dict:
     }
 
 
-def event_json(event: ReportEvent, attachments: list[Attachment]) -> dict:
+def event_json(event, attachments: list[Attachment]) -> dict:
+    """A log line (a ``ReportEvent`` or a row of its columns) as the API gives it."""
     return {
         "id": event.id,
         "time": iso_local(event.created_at),
         "action": event.action,
-        "action_label": event.action_label,
+        "action_label": action_label(event.action),
         "actor_name": event.actor_name,
         "unit_name": event.unit_name,
         "content": event.content,

@@ -224,7 +224,12 @@ class ReportEvent(Model):
 
     @property
     def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        return action_label(self.action)
+
+
+def action_label(action: str) -> str:
+    """The Vietnamese name of a log line's action."""
+    return ACTION_LABELS.get(action, action)
 
 
 class ImmutableEventError(RuntimeError):
