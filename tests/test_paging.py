@@ -127,6 +127,18 @@ def test_a_units_rest_pages_hold_its_scope_once_each_in_order(app, api):
     oldest_first = api.get("gtvt.xuly", f"/api/v1/report/?q=(order_direction:asc,"
                                         f"order_column:received_at,page:0,page_size:{size})")
     assert oldest_first.json["ids"] == ordered[::-1][:size]
+    # Received earlier, however it is written (here by a bare UPDATE): the list follows.
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    with app.app_context():
+        db.session.execute(update(Report).where(Report.id == both).values(
+            received_at=dt.datetime(2001, 1, 1, 1, 0)))
+        db.session.commit()
+    oldest_first = api.get("gtvt.xuly", f"/api/v1/report/?q=(order_direction:asc,"
+                                        f"order_column:received_at,page:0,page_size:{size})")
+    assert oldest_first.json["ids"][0] == both
 
 
 @pytest.mark.parametrize("path", ["/api/v1/report/", "/api/v1/unit/", "/api/v1/field/",

@@ -167,8 +167,9 @@ class ReportUnit(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    # The report's own received_at (set at intake, never changed): a unit's reports are walked
-    # in the lists' order along ix_report_unit_received, without reading each report.
+    # The report's own received_at (set at intake; a trigger of migration 0015 follows any
+    # later change): a unit's reports are walked in the lists' order along
+    # ix_report_unit_received, without reading each report.
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     # Follow-ups only: when and by whom the unit marked it done.
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
