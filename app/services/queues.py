@@ -14,7 +14,7 @@ follow-up was sent for "Thông tin theo dõi".
 
 The badges of all queues come from a few small statements per request, whatever the number
 of queues and reports: the counts kept by app.services.counters (per state, "assigned to my
-unit", "ever handled by my unit"), the citizens' ratings when the person has that queue, and
+unit", "ever handled by my unit", the province's citizens' ratings), and
 per queue the person's last visit with one EXISTS "arrived since". Lists and counts use the
 same conditions (``Cond``), so a badge equals its tab.
 """
@@ -553,7 +553,7 @@ def follow_counts(user, kept=None) -> tuple[int, int]:
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None:
         return 0, 0
-    counts = (counts_of(db.session, [unit_id]) if kept is None else kept)[unit_id]
+    counts = (_kept_counts(user) if kept is None else kept)[unit_id]
     return counts.get(FOLLOW_OPEN, 0), counts.get(FOLLOW_DONE, 0)
 
 
