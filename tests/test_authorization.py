@@ -232,3 +232,26 @@ def test_a_renamed_built_in_role_is_still_found_by_its_code(app):
             db.session.commit()
     client, headers = api_client(app, "theodoi")
     assert client.get("/api/v1/report/", headers=headers).json["count"] >= 10
+
+
+def test_a_permission_given_to_the_public_role_opens_the_api_without_a_token(app):
+    # FAB asks "is it public?" before reading the token; the role editor's change counts on
+    # the next request, both ways.
+    from app.extensions import appbuilder, db
+
+    client = app.test_client()
+    assert client.get("/api/v1/field/").status_code == 401
+    with app.app_context():
+        public = appbuilder.sm.find_role(appbuilder.sm.auth_role_public)
+        public.permissions.append(_perm("can_get", "Field"))
+        db.session.commit()
+    try:
+        answer = client.get("/api/v1/field/")
+        assert answer.status_code == 200
+        assert "Giao thông" in [f["name"] for f in answer.json["result"]]
+    finally:
+        with app.app_context():
+            public = appbuilder.sm.find_role(appbuilder.sm.auth_role_public)
+            public.permissions.remove(_perm("can_get", "Field"))
+            db.session.commit()
+    assert client.get("/api/v1/field/").status_code == 401

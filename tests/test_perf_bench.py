@@ -1,7 +1,7 @@
 """`flask perf bench` writes its table into docs/PERFORMANCE.md without touching the prose."""
 from __future__ import annotations
 
-from app.perf.bench import _percentile, write_report
+from app.perf.bench import Page, Result, _percentile, mix_ceiling, write_report
 
 
 def test_the_benchmark_replaces_only_its_own_databases_table(tmp_path):
@@ -23,3 +23,21 @@ def test_percentiles_are_those_of_the_rounds():
     assert _percentile(rounds, 50) == 10.0
     assert _percentile(rounds, 95) == 19.0
     assert _percentile([], 95) is None
+
+
+def test_the_mixed_loads_ceiling_is_the_bare_sql_of_its_pages(monkeypatch):
+    def result(account, kind, floor, note=""):
+        return Result(Page(account, kind, "page", "/x", note=note), floor=[floor] * 3)
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    results = [
+        result("trungtam", "queue", 10.0), result("trungtam", "search", 30.0),  # mean 20 ms
+        result("gtvt.xuly", "report", 40.0),  # mean 40 ms
+        # Not opened by the mix: statistics, a deep page, another account.
+        result("trungtam", "statistics", 900.0), result("trungtam", "queue", 500.0, "deep"),
+        result("theodoi", "queue", 700.0),
+    ]
+    mean, per_second = mix_ceiling(results)
+    assert mean == 30.0  # each person's pages taken equally: (20 + 40) / 2
+    assert round(per_second, 1) == 66.7  # 2 cores × 1000 ms ÷ 30 ms
+    assert mix_ceiling([result("theodoi", "queue", 5.0)]) is None

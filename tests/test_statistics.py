@@ -249,18 +249,51 @@ def test_assignments_equal_the_log(app, scenario):
 
     def row(a):
         return (a["report_id"], a["unit_id"], a["event_id"], a["distributed_at"], a["due_at"],
-                a["ended_at"], a["outcome"])
+                a["ended_at"], a["outcome"], a["field_id"], a["source_id"])
 
     with app.app_context():
         stored = sorted(
             (a.report_id, a.unit_id, a.event_id, a.distributed_at, a.due_at, a.ended_at,
-             a.outcome)
+             a.outcome, a.field_id, a.source_id)
             for a in db.session.execute(
                 select(Assignment).where(Assignment.unit_id == scenario["unit"])).scalars())
         with db.engine.connect() as connection:
             rebuilt = sorted(row(a) for report_id in {r[0] for r in stored}
                              for a in assignments_from_log(connection, report_id))
     assert len(stored) >= 7 and stored == rebuilt
+    assert {(a[7], a[8]) for a in stored} == {(scenario["field"], scenario["source"])}
+
+
+def test_a_corrected_field_and_source_move_the_report_in_the_statistics(app, scenario):
+    # Whoever corrects a report's field or source (the console, a fix by hand), "Thống kê" by
+    # field and by source follow at once: R5 leaves the scenario's field and source.
+    from app.extensions import db
+    from app.models import Field, Report, Source
+
+    with app.app_context():
+        field_ = Field(name="Lĩnh vực sửa lại (thống kê)", handling_days=5)
+        source = Source(name="Nguồn sửa lại (thống kê)")
+        db.session.add_all([field_, source])
+        r5 = db.session.execute(select(Report).where(Report.title.startswith("R5 "))).scalar_one()
+        db.session.flush()
+        r5.field_id, r5.source_id = field_.id, source.id
+        moved = {"field": field_.id, "source": source.id}
+        db.session.commit()
+    try:
+        for by in ("field", "source"):
+            rows = {r.key: figures(r) for r in table(app, FEBRUARY, by).rows}
+            # R5: distributed on 25/02, open within its time at the end of February.
+            assert rows[moved[by]] == (0, 1, 1, 0, 0, 0, 1, 0)
+        # What stays: R6, R1, R2 carried over; R4 received again and overdue since 18/02.
+        assert {r.key: figures(r) for r in table(app, FEBRUARY, "field").rows}[
+            scenario["field"]] == (3, 1, 4, 1, 1, 0, 0, 2)
+    finally:
+        with app.app_context():
+            r5 = db.session.execute(select(Report).where(Report.title.startswith("R5 "))).scalar_one()
+            r5.field_id, r5.source_id = scenario["field"], scenario["source"]
+            db.session.commit()
+    rows = {r.key: figures(r) for r in table(app, FEBRUARY, "field").rows}
+    assert rows[scenario["field"]] == (3, 2, 5, 1, 1, 0, 1, 2) and moved["field"] not in rows
 
 
 # --- The API, the screens and the exports --------------------------------------------------------

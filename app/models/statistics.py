@@ -4,7 +4,8 @@ Written in the same transaction as the exchange-log events that start and end it
 ``@on_event`` hook of ``app.services.statistics``). A row is inserted at distribution, with the
 due time computed then (a later change of the field's handling days or of the working-day
 exceptions does not move it), and ended once, by the unit leader's approval or by the unit's
-return to the centre. Nothing else changes it, so a closed period always gives the same figures.
+return to the centre. Nothing else changes it (but the copy of the report's field and source),
+so a closed period always gives the same figures.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class Assignment(Model):
     due_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str | None] = mapped_column(String(10))
+    # The report's field and source, copied so that the statistics by field or source need
+    # not join report; a trigger of migration 0017 follows any change of the report's.
+    field_id: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[int | None] = mapped_column(Integer)
 
     event = relationship("ReportEvent")
 
@@ -42,5 +47,6 @@ class Assignment(Model):
         # start (still open, or ended since): the two indexes below.
         Index("ix_report_assignment_ended", "ended_at", "distributed_at"),
         Index("ix_report_assignment_unit", "unit_id", "distributed_at"),
+        Index("ix_report_assignment_distributed", "distributed_at"),  # the charts' months
         {"extend_existing": True},
     )

@@ -536,16 +536,21 @@ class Mixed:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def _in_mix(page: Page, account: str) -> bool:
+    """The pages a person of the mixed load opens: their queues, searches, report pages and
+    REST lists (page 1)."""
+    return (page.account == account and page.method == "GET" and page.requests_ is None
+            and page.note not in ("deep", "deep-api")
+            and page.kind in ("fixed", "queue", "search", "report", "api"))
+
+
 def mixed_load(plan: Plan, database_url: str, password: str,
                seconds: float = MIXED_SECONDS) -> Mixed:
     """``MIXED_PEOPLE`` people, half the centre and half a handler, each opening their own
     measured pages (queues, searches, report pages, the REST list) one after another for
     ``seconds``, against gunicorn with ``MIXED_WORKERS`` workers: throughput, p95 and errors
     (an answer of 500 or more, or none)."""
-    pages = {account: [p for p in plan.pages if p.account == account and p.method == "GET"
-                       and p.requests_ is None and p.note not in ("deep", "deep-api")
-                       and p.kind in ("fixed", "queue", "search", "report", "api")]
-             for account in MIXED_ACCOUNTS}
+    pages = {account: [p for p in plan.pages if _in_mix(p, account)] for account in MIXED_ACCOUNTS}
     capture_dir = tempfile.mkdtemp(prefix="perf-mixed-")
     server = Server(database_url, capture_dir, workers=MIXED_WORKERS)
     result = Mixed()
@@ -584,10 +589,26 @@ def mixed_load(plan: Plan, database_url: str, password: str,
     return result
 
 
-def render_mixed(mixed: Mixed | None) -> list[str]:
+def mix_ceiling(results: list[Result]) -> tuple[float, float] | None:
+    """The bare SQL of an average request of the mix (each person's pages taken equally), and
+    the requests a second the machine's cores would serve if the app itself cost nothing."""
+    means = []
+    for account in MIXED_ACCOUNTS:
+        floors = [_percentile(r.floor, 50) for r in results if _in_mix(r.page, account)]
+        floors = [f for f in floors if f]
+        if floors:
+            means.append(statistics.fmean(floors))
+    if not means:
+        return None
+    mean = statistics.fmean(means)
+    return mean, (os.cpu_count() or 1) * 1000 / mean
+
+
+def render_mixed(mixed: Mixed | None, results: list[Result]) -> list[str]:
     if mixed is None:
         return []
     ok = mixed.per_second >= MIXED_BUDGET and mixed.errors == 0
+    ceiling = mix_ceiling(results)
     return [
         "", f"Mixed load: {MIXED_PEOPLE} people at once ({', '.join(MIXED_ACCOUNTS)}, each "
         f"opening their own pages of the table above one after another) against gunicorn with "
@@ -598,7 +619,12 @@ def render_mixed(mixed: Mixed | None) -> list[str]:
         f"| {mixed.requests:,} | {mixed.per_second:,.1f} | {_ms(_percentile(mixed.samples, 50))} "
         f"| {_ms(_percentile(mixed.samples, 95))} | {mixed.errors:,} | ≥ {MIXED_BUDGET} requests/s, "
         f"0 errors | {'pass' if ok else '**FAIL**'} |",
-    ]
+    ] + ([] if ceiling is None else [
+        "", f"The bare SQL of the mix's pages (their floors above, each person's pages taken "
+        f"equally) is {ceiling[0]:,.1f} ms a request: the database alone would serve at most "
+        f"{ceiling[1]:,.0f} requests/s on this machine's {os.cpu_count()} cores if the app "
+        "cost nothing.",
+    ])
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -687,7 +713,7 @@ def render(results: list[Result], plan: Plan, dialect: str, database: str, load:
             f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
             f"{r.status} | {verdict} |")
     lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
-    lines += render_mixed(mixed)
+    lines += render_mixed(mixed, results)
     if plan.notes:
         lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines)

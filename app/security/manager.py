@@ -32,7 +32,7 @@ from ..extensions import limiter
 from ..formatting import local_datetime, yes_no
 from ..models import AppUser, Report, ReportUnitKind
 from .auth import SSO_NO_PASSWORD, AuthView, PasswordPolicyMixin
-from .permissions import HANDLE, LEAD, SEE_ALL, holds, report_permissions
+from .permissions import HANDLE, LEAD, SEE_ALL, holds, report_permissions, role_holds
 from .roles import PERMISSION_LABELS, VIEW_LABELS
 
 # FAB's role for people not signed in is called "Public" (AUTH_ROLE_PUBLIC); shown in Vietnamese.
@@ -324,6 +324,11 @@ class SecurityManager(ReportAccessMixin, PasswordPolicyMixin, FabSecurityManager
         if self.builtin_roles and any(role.name in self.builtin_roles for role in self.get_user_roles(user)):
             return super()._has_view_access(user, permission_name, view_name)
         return holds(user, permission_name, view_name)
+
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """FAB loads the public role and each of its permissions' rows before every API call
+        (three statements); one statement, once per request, instead."""
+        return role_holds(self.auth_role_public, permission_name, view_name)
 
     def create_limiter(self, app):
         limiter.init_app(app)

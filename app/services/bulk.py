@@ -25,6 +25,7 @@ from ..domain.workflow import STATUS_LABELS, Action, Status, transitions_for
 from ..extensions import db
 from ..formatting import local_datetime
 from ..models import Field, Report, ReportEvent, Source, Unit
+from ..security.permissions import REPORT_VIEW, holds
 from . import calendar as calendar_service
 from .scope import scope_clause
 from .workflow import (
@@ -249,10 +250,9 @@ def refusal(user, report_id: int, request: ActionRequest, exc: WorkflowError,
 
 
 def may_ever(user, action: Action) -> bool:
-    """Does one of the person's roles hold the FAB permission of this action on reports?"""
-    wanted = f"can_{action.value}"
-    return any(pv.permission.name == wanted and pv.view_menu.name == "Report"
-               for role in getattr(user, "roles", ()) for pv in role.permissions)
+    """Does one of the person's roles or groups hold the FAB permission of this action on
+    reports? (The permissions read once per request: not the roles' relationships.)"""
+    return holds(user, f"can_{action.value}", REPORT_VIEW)
 
 
 def _changed_by(user, report: Report, action: Action, version_seen) -> str | None:

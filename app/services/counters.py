@@ -105,8 +105,8 @@ def _touched_reports(session: Session) -> set[int]:
 
 
 def add(connection, delta: Counter) -> None:
-    """Add ``delta`` to the counts, in a fixed order (two transactions never wait on each
-    other in a circle)."""
+    """Add ``delta`` to the counts in one statement, its rows in a fixed order (two
+    transactions never wait on each other in a circle)."""
     changes = sorted((key, n) for key, n in delta.items() if n)
     if not changes:
         return
@@ -115,10 +115,10 @@ def add(connection, delta: Counter) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = ReportCount.__table__
-    for (unit, bucket), n in changes:
-        connection.execute(insert(table).values(unit_id=unit, bucket=bucket, n=n)
-                           .on_conflict_do_update(index_elements=["unit_id", "bucket"],
-                                                  set_={"n": table.c.n + n}))
+    upsert = insert(table).values(
+        [{"unit_id": unit, "bucket": bucket, "n": n} for (unit, bucket), n in changes])
+    connection.execute(upsert.on_conflict_do_update(
+        index_elements=["unit_id", "bucket"], set_={"n": table.c.n + upsert.excluded.n}))
 
 
 def count_ratings(connection, *, rated: int = 0, answered: int = 0) -> None:

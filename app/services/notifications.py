@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import and_, func, select, update
 
 from ..domain.notifications import (
@@ -179,9 +179,12 @@ class Mail:
 def render_mail(template: str, subject: str, **context) -> Mail:
     """A Vietnamese mail from ``templates/mail/<template>.txt`` and ``.html``."""
     context.update(subject=subject, app_name=current_app.config.get("APP_NAME", ""))
+    # The mails use only their own context: without the pages' context processors (a bulk
+    # action renders hundreds of mails in one request).
+    jinja = current_app.jinja_env
     return Mail(SUBJECT_PREFIX + subject,
-                render_template(f"mail/{template}.txt", **context),
-                render_template(f"mail/{template}.html", **context))
+                jinja.get_template(f"mail/{template}.txt").render(context),
+                jinja.get_template(f"mail/{template}.html").render(context))
 
 
 def queue_mail(person: AppUser, kind: str, mail: Mail, *, not_before: dt.datetime | None = None,

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, false, func, or_, select, text, true
+from sqlalchemy import and_, case, false, func, inspect, or_, select, text, true
 from sqlalchemy.orm import aliased
 
 from ..domain import calendar
@@ -75,6 +75,7 @@ def record_assignment(report: Report, event: ReportEvent, user) -> None:
         db.session.add(Assignment(
             report_id=report.id, unit_id=event.target_unit_id, event=event,
             distributed_at=event.created_at, due_at=report.due_at,
+            field_id=report.field_id, source_id=report.source_id,
         ))
         return
     if event.action == Action.APPROVE.value:
@@ -108,7 +109,7 @@ def assignments_from_log(connection, report_id: int | None = None) -> Iterator[d
     }
     rows = connection.execute(text(
         "SELECT e.id, e.report_id, e.created_at, e.action, e.from_status, e.target_unit_id,"
-        " r.distributed_at, r.due_at, f.handling_days"
+        " r.distributed_at, r.due_at, f.handling_days, r.field_id, r.source_id"
         " FROM report_event e JOIN report r ON r.id = e.report_id"
         " LEFT JOIN field f ON f.id = r.field_id"
         " WHERE e.action IN ('distribute', 'approve', 'return')"
@@ -122,7 +123,8 @@ def assignments_from_log(connection, report_id: int | None = None) -> Iterator[d
 
     current: dict | None = None
     report_id = None
-    for ident, rid, created, action, from_status, target, distributed, due, days in rows:
+    for (ident, rid, created, action, from_status, target, distributed, due, days,
+         field_id, source_id) in rows:
         created, distributed, due = moment(created), moment(distributed), moment(due)
         if rid != report_id:
             if current is not None:
@@ -136,7 +138,8 @@ def assignments_from_log(connection, report_id: int | None = None) -> Iterator[d
                     created, days or calendar.DEFAULT_HANDLING_DAYS, exceptions)
             current = {"report_id": rid, "unit_id": target, "event_id": ident,
                        "distributed_at": created, "due_at": due,
-                       "ended_at": None, "outcome": None}
+                       "ended_at": None, "outcome": None,
+                       "field_id": field_id, "source_id": source_id}
         elif current is not None and (
             action == Action.APPROVE.value
             or (action == Action.RETURN.value and from_status in UNIT_ENDING_RETURN)
@@ -156,9 +159,11 @@ def rebuild_assignments(connection, report_id: int | None = None, batch: int = 5
     table = Assignment.__table__
     connection.execute(table.delete().where(
         table.c.report_id == report_id if report_id is not None else true()))
+    # Migration 0010 calls this on a table without the columns later revisions added.
+    columns = {c["name"] for c in inspect(connection).get_columns(table.name)}
     count, chunk = 0, []
     for row in assignments_from_log(connection, report_id):
-        chunk.append(row)
+        chunk.append({k: v for k, v in row.items() if k in columns})
         if len(chunk) >= batch:
             connection.execute(table.insert(), chunk)
             count += len(chunk)
@@ -320,31 +325,36 @@ def _unit_restriction(user, unit_column=Assignment.unit_id):
     return false() if unit_id is None else unit_column == unit_id
 
 
-def _criteria_clauses(criteria: Criteria) -> list:
-    """The criteria on the report (source, field, keyword)."""
+def _criteria_clauses(criteria: Criteria, catalogue=Report) -> list:
+    """The criteria: source and field on ``catalogue`` (the report, or the assignment's copy),
+    the keyword on the report."""
     clauses = []
     if criteria.source_id:
-        clauses.append(Report.source_id == criteria.source_id)
+        clauses.append(catalogue.source_id == criteria.source_id)
     if criteria.field_id:
-        clauses.append(Report.field_id == criteria.field_id)
+        clauses.append(catalogue.field_id == criteria.field_id)
     if (criteria.keyword or "").strip():
         clauses.append(keyword_clause(criteria.keyword))
     return clauses
 
 
-def _assignments(user, period: Period, criteria: Criteria, *extra_columns, needs_report=False):
+def _in_criteria(query, criteria: Criteria):
+    """``query`` of assignments narrowed to the criteria; report is joined for a keyword only."""
+    if (criteria.keyword or "").strip():
+        query = query.join(Report, Report.id == Assignment.report_id)
+    return query.where(*_criteria_clauses(criteria, Assignment))
+
+
+def _assignments(user, period: Period, criteria: Criteria, *extra_columns):
     """Assignments counting in ``period`` within the user's scope and the criteria."""
-    query = select(Assignment.id, Assignment.report_id, Assignment.unit_id,
-                   Assignment.distributed_at, Assignment.due_at, Assignment.ended_at,
-                   Assignment.outcome, *extra_columns).where(
+    return _in_criteria(select(
+        Assignment.id, Assignment.report_id, Assignment.unit_id, Assignment.distributed_at,
+        Assignment.due_at, Assignment.ended_at, Assignment.outcome, *extra_columns,
+    ).where(
         Assignment.distributed_at < period.end,
         or_(Assignment.ended_at.is_(None), Assignment.ended_at >= period.start),
         _unit_restriction(user),
-    )
-    clauses = _criteria_clauses(criteria)
-    if needs_report or clauses:
-        query = query.join(Report, Report.id == Assignment.report_id).where(*clauses)
-    return query
+    ), criteria)
 
 
 def _figure_columns(a, period: Period, now: dt.datetime):
@@ -394,9 +404,9 @@ def _group_column(by: str, period: Period):
     if by == "unit":
         return Assignment.unit_id.label("group_key")
     if by == "field":
-        return Report.field_id.label("group_key")
+        return Assignment.field_id.label("group_key")
     if by == "source":
-        return Report.source_id.label("group_key")
+        return Assignment.source_id.label("group_key")
     if by == "status":
         return _status_at(period)
     return None
@@ -413,8 +423,7 @@ def _figures(row) -> dict:
 def _grouped(user, period: Period, criteria: Criteria, by: str, now: dt.datetime) -> dict:
     """key → figures for one grouping (None key: the whole period)."""
     column = _group_column(by, period) if by != "total" else None
-    query = _assignments(user, period, criteria, *([column] if column is not None else []),
-                         needs_report=by in ("field", "source"))
+    query = _assignments(user, period, criteria, *([column] if column is not None else []))
     per_report = by != "unit"
     a = _last_per_report(query) if per_report else query.subquery()
     aggregates = _figure_columns(a, period, now)
@@ -520,14 +529,19 @@ def charts(user, period: Period, criteria: Criteria | None = None,
     now = now or utcnow()
     months = period.months()
     sources = dict(db.session.execute(select(Source.id, Source.name).order_by(Source.name)).all())
+    # Reports distributed in each month, by source, each report once a month (a source is the
+    # report's, so its assignments of a month share it): one statement for all the months.
+    month = case(*((Assignment.distributed_at < m.end, i) for i, m in enumerate(months)))
+    distributed = _in_criteria(
+        select(month.label("month"), Assignment.source_id, Assignment.report_id)
+        .where(Assignment.distributed_at >= period.start, Assignment.distributed_at < period.end,
+               _unit_restriction(user)), criteria).subquery()
     per_month_source: dict[object, list[int]] = {}
-    for i, month in enumerate(months):
-        a = _assignments(user, month, criteria, Report.source_id.label("group_key"),
-                         needs_report=True)
-        a = _last_per_report(a.where(Assignment.distributed_at >= month.start))
-        for key, count in db.session.execute(
-                select(a.c.group_key, func.count()).group_by(a.c.group_key)).all():
-            per_month_source.setdefault(key, [0] * len(months))[i] = count
+    for i, key, count in db.session.execute(
+            select(distributed.c.month, distributed.c.source_id,
+                   func.count(distributed.c.report_id.distinct()))
+            .group_by(distributed.c.month, distributed.c.source_id)).all():
+        per_month_source.setdefault(key, [0] * len(months))[i] = count
     by_field = summary(user, period, "field", criteria, now=now)
     by_unit = summary(user, period, "unit", criteria, now=now)
     ranked = sorted(
