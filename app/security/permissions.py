@@ -45,8 +45,14 @@ def report_permissions(user) -> frozenset[str]:
 
 
 def permissions_on(user, view: str) -> frozenset[str]:
-    """Names of the permissions ``user`` holds on ``view`` (cached per request)."""
-    return frozenset(name for name, on in _pairs(user) if on == view)
+    """Names of the permissions ``user`` holds on ``view`` (cached per request: a queue page
+    asks it for every row)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = _per_request("views")
+    if (user.id, view) not in cache:
+        cache[user.id, view] = frozenset(name for name, on in _pairs(user) if on == view)
+    return cache[user.id, view]
 
 
 def holds(user, permission: str, view: str) -> bool:
