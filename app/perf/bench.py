@@ -168,6 +168,7 @@ class Server:
 class Client:
     def __init__(self, base: str, username: str, password: str):
         self.base = base
+        self.username, self.password = username, password
         self.session = requests.Session()
         page = self.session.get(base + "/login/")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or re.search(
@@ -178,21 +179,29 @@ class Client:
                   "csrf_token": token.group(1) if token else ""})
         if answer.status_code != 302:
             raise BenchError(f"{username} không đăng nhập được (DEMO_PASSWORD?)")
-        jwt = requests.post(base + "/api/v1/security/login", json={
-            "username": username, "password": password, "provider": "db", "refresh": False})
+        self._sign_in_api()
+
+    def _sign_in_api(self) -> None:
+        jwt = requests.post(self.base + "/api/v1/security/login", json={
+            "username": self.username, "password": self.password, "provider": "db",
+            "refresh": False})
         if jwt.status_code != 200:
-            raise BenchError(f"{username}: không lấy được JWT ({jwt.status_code})")
+            raise BenchError(f"{self.username}: không lấy được JWT ({jwt.status_code})")
         self.jwt = {"Authorization": f"Bearer {jwt.json()['access_token']}"}
 
     def call(self, method: str, url: str, body: dict | None, api: bool,
-             capture: str | None = None) -> requests.Response:
+             capture: str | None = None, again: bool = True) -> requests.Response:
         headers = dict(self.jwt) if api else {}
         if capture:
             headers[bench_app.CAPTURE_HEADER] = capture
         # An API call goes without the session cookie: the JWT alone, as programs call it.
         send = requests.request if api else self.session.request
-        return send(method, self.base + url, json=body, headers=headers, allow_redirects=False,
-                    timeout=600)
+        answer = send(method, self.base + url, json=body, headers=headers, allow_redirects=False,
+                      timeout=600)
+        if api and answer.status_code == 401 and again:
+            self._sign_in_api()  # a token lives 15 minutes; a run at a million lasts longer
+            return self.call(method, url, body, api, capture, again=False)
+        return answer
 
 
 # --- The floor: the page's own statements, bare -----------------------------------------------
