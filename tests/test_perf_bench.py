@@ -1,7 +1,7 @@
 """`flask perf bench` writes its table into docs/PERFORMANCE.md without touching the prose."""
 from __future__ import annotations
 
-from app.perf.bench import Page, Result, _percentile, mix_ceiling, write_report
+from app.perf.bench import Mixed, Page, Result, _percentile, mix_ceiling, render_mixed, write_report
 
 
 def test_the_benchmark_replaces_only_its_own_databases_table(tmp_path):
@@ -41,3 +41,10 @@ def test_the_mixed_loads_ceiling_is_the_bare_sql_of_its_pages(monkeypatch):
     assert mean == 30.0  # each person's pages taken equally: (20 + 40) / 2
     assert round(per_second, 1) == 66.7  # 2 cores × 1000 ms ÷ 30 ms
     assert mix_ceiling([result("theodoi", "queue", 5.0)]) is None
+
+
+def test_sqlite_gets_the_mixed_load_within_one_and_a_half_times():
+    mixed = Mixed(requests=6_000, errors=0, seconds=60.0, samples=[100.0])  # 100 requests/s
+    assert "| pass |" in render_mixed(mixed, [], factor=1.5)[5]  # SQLite: ≥ 100 requests/s
+    assert "≥ 100 requests/s" in render_mixed(mixed, [], factor=1.5)[5]
+    assert "**FAIL**" in render_mixed(mixed, [])[5]  # PostgreSQL: ≥ 150 requests/s

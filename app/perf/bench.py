@@ -613,10 +613,13 @@ def mix_ceiling(results: list[Result]) -> tuple[float, float] | None:
     return mean, (os.cpu_count() or 1) * 1000 / mean
 
 
-def render_mixed(mixed: Mixed | None, results: list[Result]) -> list[str]:
+def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0) -> list[str]:
+    """``factor``: SQLite's allowance (DESIGN §11: within 1.5× of the figures), dividing the
+    throughput asked for."""
     if mixed is None:
         return []
-    ok = mixed.per_second >= MIXED_BUDGET and mixed.errors == 0
+    budget = MIXED_BUDGET / factor
+    ok = mixed.per_second >= budget and mixed.errors == 0
     ceiling = mix_ceiling(results)
     return [
         "", f"Mixed load: {MIXED_PEOPLE} people at once ({', '.join(MIXED_ACCOUNTS)}, each "
@@ -626,7 +629,7 @@ def render_mixed(mixed: Mixed | None, results: list[Result]) -> list[str]:
         "| requests | requests/s | p50 ms | p95 ms | errors | budget | pass |",
         "|---:|---:|---:|---:|---:|---|---|",
         f"| {mixed.requests:,} | {mixed.per_second:,.1f} | {_ms(_percentile(mixed.samples, 50))} "
-        f"| {_ms(_percentile(mixed.samples, 95))} | {mixed.errors:,} | ≥ {MIXED_BUDGET} requests/s, "
+        f"| {_ms(_percentile(mixed.samples, 95))} | {mixed.errors:,} | ≥ {budget:,.0f} requests/s, "
         f"0 errors | {'pass' if ok else '**FAIL**'} |",
     ] + ([] if ceiling is None else [
         "", f"The bare SQL of the mix's pages (their floors above, each person's pages taken "
@@ -722,7 +725,7 @@ def render(results: list[Result], plan: Plan, dialect: str, database: str, load:
             f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
             f"{r.status} | {verdict} |")
     lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
-    lines += render_mixed(mixed, results)
+    lines += render_mixed(mixed, results, factor)
     if plan.notes:
         lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines)
