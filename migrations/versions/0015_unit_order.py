@@ -1,8 +1,8 @@
 """a unit's reports in the lists' order, and a unit's searches narrowed by the index:
 - report_unit.received_at (the report's, copied, kept by a trigger) under
-  ix_report_unit_received (unit_id, received_at, report_id): the REST list of a unit's scope reads any page along that index,
-  where it sorted the unit's reports on every request (170 ms for a page of a 155,000-report
-  unit at 1,000,000 reports);
+  ix_report_unit_received (unit_id, received_at, report_id): the REST list of a unit's scope
+  reads any page along that index, where it sorted the unit's reports on every request (170 ms
+  for a page of a 155,000-report unit at 1,000,000 reports);
 - the units of a report's scope become marked words of report.search_text ("zu12"), so that a
   unit's keyword search gets its few matches straight from the full-text index instead of
   reading every match of the province to keep those of its scope
