@@ -283,8 +283,10 @@ def test_bulk_reads_the_calendar_person_and_catalogues_once(app):
     assert len(reads("field")) == 1  # the four share one field
     assert len(reads("ab_role")) <= 1
     # Besides the person: each event's recipients, looked up by the notification hook
-    # (app.services.notifications.people_acting_as, by permission), one query per distribution.
-    recipients = [s for s in reads("ab_user") if "ab_user_role" in s and "ab_permission_view" in s]
+    # (app.security.permissions.people_holding, by permission): the roles holding the duty,
+    # then the people with them, once per distribution (outside a request nothing is kept).
+    assert len(reads("ab_permission_view_role")) == 4
+    recipients = [s for s in reads("ab_user") if "ab_user_role" in s]
     assert len(recipients) == 4
     assert len(reads("ab_user")) - len(recipients) <= 1
     assert len(reads("unit")) <= 2  # the target unit and the person's own
@@ -309,9 +311,9 @@ def test_a_bulk_request_looks_up_each_audience_once(app, api):
         answer = api.post("trungtam", BULK + "distribute",
                           json={"ids": reports, "unit_id": units[GTVT]})
     assert [r["status"] for r in answer.json["result"]] == [200, 200, 200]
-    lookups = [s for s in statements if re.search(r"\bFROM ab_user\b", s)
-               and "ab_user_role" in s and "ab_permission_view" in s]
-    assert len(lookups) == 1
+    people = [s for s in statements if re.search(r"\bFROM ab_user\b", s) and "ab_user_role" in s]
+    roles = [s for s in statements if re.search(r"\bFROM ab_permission_view_role\b", s)]
+    assert (len(people), len(roles)) == (1, 1)
     with app.app_context():
         told = db.session.execute(select(Notification.report_id, Notification.user_id).where(
             Notification.report_id.in_(reports))).all()

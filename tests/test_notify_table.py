@@ -165,6 +165,34 @@ def test_recipients_follow_permissions_not_role_names(app):
     assert _kinds_told(app, report_id, "gtvt.chixem2") == []
 
 
+def test_the_centre_is_whoever_holds_both_its_permissions_through_any_roles(app):
+    """"The centre" (told of approvals, returns...) holds "Xem mọi phản ánh" and "Phân phối",
+    here through two separate roles; holding one of them is not enough (the viewer), and a
+    duty no role holds has nobody."""
+    from app.extensions import appbuilder, db
+    from app.security.permissions import DUTIES, people_holding
+
+    sm = appbuilder.sm
+    with app.app_context():
+        sees = sm.add_role("Xem toàn tỉnh (thử)")
+        sees.permissions = [sm.find_permission_view_menu(p, "Report")
+                            for p in ("can_get", "can_see_all")]
+        distributes = sm.add_role("Phân phối (thử)")
+        distributes.permissions = [sm.find_permission_view_menu("can_distribute", "Report")]
+        person = sm.add_user("tt.haivaitro", "Người", "Hai vai trò", "tt.haivaitro@example.vn",
+                             [sees, distributes], password="Haivaitro2019pass")
+        db.session.commit()
+        try:
+            centre = {p.username for p in people_holding(DUTIES[Role.CENTRE])}
+            nobody = people_holding(("can_see_all", "can_no_such_permission"))
+        finally:
+            person.active = False  # out of the other modules' mailboxes
+            db.session.commit()
+    assert "tt.haivaitro" in centre and "trungtam" in centre
+    assert "theodoi" not in centre  # sees everything, distributes nothing
+    assert nobody == []
+
+
 def test_the_notifications_roll_back_with_a_refused_action(app):
     """Same transaction: an action that fails after the hook leaves no notification behind."""
     from app.extensions import db

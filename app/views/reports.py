@@ -19,7 +19,7 @@ from flask import abort, flash, g, redirect, request, send_file, session, url_fo
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import (
@@ -39,7 +39,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.catalogue import UNIT_KIND_LABELS, UnitKind
 from ..models.report import ATTACHMENT_STAGE_LABELS
-from ..security.permissions import holds
+from ..security.permissions import views_with
 from ..services import attachments as attachment_store
 from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, sees_all, shows_reporter
@@ -71,7 +71,7 @@ def menu_access() -> set[str]:
         names = list(dict.fromkeys(appbuilder.menu.get_flat_name_list()))
         user = getattr(g, "user", None)
         if user is not None and user.is_authenticated:
-            g._menu_access = {name for name in names if holds(user, "menu_access", name)}
+            g._menu_access = set(names) & views_with(user, "menu_access")
         else:  # the public role's entries
             g._menu_access = set(appbuilder.sm.get_user_menu_access(names))
     return g._menu_access
@@ -96,10 +96,10 @@ def current_badges() -> dict[str, queue_service.Badge]:
 def _badge_markup(badge: queue_service.Badge | None) -> Markup:
     if badge is None:
         return Markup("")
-    html = Markup('<span class="queue-count">{}</span>').format(badge.text)
-    if badge.new:
-        html += Markup(' <span class="label label-danger badge-new-mark">NEW</span>')
-    return Markup(' <span class="queue-badge">{}</span>').format(html)
+    # Plain strings: Markup.format costs more than the rest of a menu entry (15 a page).
+    new = ' <span class="label label-danger badge-new-mark">NEW</span>' if badge.new else ""
+    return Markup(f' <span class="queue-badge"><span class="queue-count">{escape(badge.text)}'
+                  f'</span>{new}</span>')
 
 
 def queue_badge(item) -> Markup:
