@@ -661,7 +661,7 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
         by_event: dict[int | None, list[Attachment]] = {}
         for attachment in self._attachments_of(report.id):
             by_event.setdefault(attachment.event_id, []).append(attachment)
-        result = [event_json(row, by_event.get(row[0], []))
+        result = [event_json(row, by_event.get(row.id, []))
                   for row in events_of(report, EVENT_COLUMNS)]
         return self.response(200, id=report.id, result=result)
 

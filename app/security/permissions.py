@@ -184,11 +184,8 @@ def _people_holding(duty: tuple[str, ...], unit_id: int | None) -> list:
     from ..extensions import db
     from ..models import AppUser
 
-    holding = _roles_holding(duty, REPORT_VIEW)
-    if not all(holding.values()):
-        return []
     query = select(AppUser).where(AppUser.active.is_(True))
-    for roles in holding.values():
+    for roles in _roles_holding(duty, REPORT_VIEW).values():
         query = query.where(or_(
             AppUser.id.in_(select(assoc_user_role.c.user_id)
                            .where(assoc_user_role.c.role_id.in_(sorted(roles)))),
