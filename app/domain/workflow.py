@@ -34,6 +34,8 @@ STATUS_LABELS: dict[Status, str] = {
 
 # A report in these states is still being handled by its unit: past its due date it is overdue.
 OPEN_AT_UNIT = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_APPROVAL})
+# Of those, the states in which the unit's handler still has to act ("Chờ xử lý").
+AT_HANDLER = frozenset({Status.ASSIGNED, Status.IN_PROGRESS})
 TERMINAL = frozenset({Status.REJECTED})
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ..domain.calendar import LOCAL_TZ, UTC
-from ..domain.workflow import Status
+from ..domain.workflow import AT_HANDLER, Status
 from ..extensions import db
 from ..formatting import vi_number
 from ..models import AppUser, Feedback, Report, ReportUnit, ReportUnitKind, Unit
@@ -151,7 +151,6 @@ COLUMNS = {
 }
 _CENTRE_COLUMNS = ("stt", "time", "receiver", "reporter", "phone", "title", "status", "place")
 _UNIT_COLUMNS = ("stt", "time", "reporter", "phone", "title", "window", "status", "place")
-_HANDLING = frozenset({S.ASSIGNED, S.IN_PROGRESS})
 _CLOSED = frozenset({S.PUBLISHED, S.REJECTED})
 
 QUEUES: tuple[Queue, ...] = (
@@ -165,8 +164,8 @@ QUEUES: tuple[Queue, ...] = (
             {S.ASSIGNED, S.IN_PROGRESS, S.PENDING_APPROVAL, S.APPROVED, S.PUBLISHED}))),
     ), _CENTRE_COLUMNS[:-2] + ("status", "unit", "place"), icon="fa-share-alt"),
     Queue("xu-ly", "Xử lý", "QueueProcessing", (
-        Tab("cho", "Chờ xử lý", Cond(_HANDLING, mine=True)),
-        Tab("da", "Đã xử lý", Cond(handled=True, exclude=Cond(_HANDLING, mine=True))),
+        Tab("cho", "Chờ xử lý", Cond(AT_HANDLER, mine=True)),
+        Tab("da", "Đã xử lý", Cond(handled=True, exclude=Cond(AT_HANDLER, mine=True))),
     ), _UNIT_COLUMNS, icon="fa-wrench"),
     Queue("phe-duyet", "Phê duyệt", "QueueApproval", (
         Tab("cho", "Chưa phê duyệt", Cond(frozenset({S.PENDING_APPROVAL}), mine=True)),
@@ -249,7 +248,7 @@ CONDITIONS = {
     "qua-han": "Phản ánh quá hạn chưa xử lý",
     "theo-doi": "Thông tin theo dõi chưa thực hiện",
 }
-_NOT_PROCESSED = (Status.ASSIGNED.value, Status.IN_PROGRESS.value)
+_NOT_PROCESSED = tuple(sorted(s.value for s in AT_HANDLER))
 
 
 def _at_unit(user):
