@@ -46,6 +46,45 @@ def test_a_keyword_search_counts_to_a_lower_bound_than_other_filters(app, monkey
     assert "Tổng số: hơn" not in dated
 
 
+def test_a_keyword_many_reports_match_lists_them_newest_first_on_every_page(app, monkeypatch):
+    """A keyword with more matches than the search counts is looked for among the tab's
+    newest reports first (PostgreSQL: ``NEWEST_WALK`` of them), and where they cannot fill the
+    page, among all: here the count's bound is lowered to 2 and the walk to the 3 newest, and
+    the pages of two hold the matches newest first either way, each person's within their
+    scope."""
+    from report_helpers import TTTT, user
+
+    from app.services import queues
+
+    def page_of(username, page):
+        with app.test_request_context():
+            tab = queues.QUEUES_BY_KEY["tat-ca"].tab("tat-ca")
+            rows = queues.list_page(user(username), queues.QUEUES_BY_KEY["tat-ca"], tab,
+                                    queues.Filters(keyword="xkcdwalk"), page=page, page_size=2)
+            return [row.report.id for row in rows]
+
+    def word(n):
+        return f"Rác thải xkcdwalk số {n}"
+
+    m1 = make_report(app, Status.ASSIGNED, title=word(1))
+    make_report(app, Status.NEW, title="Rác thải chưa thu gom")
+    m2 = make_report(app, Status.ASSIGNED, title=word(2))
+    make_report(app, Status.NEW, title="Rác thải chưa thu gom")
+    m3 = make_report(app, Status.ASSIGNED, title=word(3))
+    m4 = make_report(app, Status.ASSIGNED, title=word(4))
+    other_unit = make_report(app, Status.ASSIGNED, unit=TTTT, title=word(5))
+    monkeypatch.setattr(queues, "KEYWORD_COUNT_LIMIT", 2)
+    monkeypatch.setattr(queues, "NEWEST_WALK", 3)
+    # The centre: the 3 newest reports hold two matches, then one.
+    assert page_of("trungtam", 1) == [other_unit, m4]
+    assert page_of("trungtam", 2) == [m3, m2]
+    assert page_of("trungtam", 3) == [m1]
+    # The unit's handler: its 3 newest reports are m4, m3, m2; the other unit's is not its.
+    assert page_of("gtvt.xuly", 1) == [m4, m3]
+    assert page_of("gtvt.xuly", 2) == [m2, m1]
+    assert page_of("gtvt.xuly", 3) == []
+
+
 def test_a_page_past_the_last_shows_the_last_one(app):
     client = login(app, "trungtam")
     page = client.get("/phan-anh/tat-ca/", query_string={"tab": "tat-ca", "trang": 99999})

@@ -34,7 +34,11 @@ def _alternatives(words: list[str], reporter: bool) -> list[list[str]]:
     return [words, [REPORTER_MARK + w for w in words]] if reporter else [words]
 
 
-def _postgresql_match(query: Query, reporter: bool, unit_id: int | None):
+# PostgreSQL's stored vector of the folded words (not mapped: the database generates it).
+SEARCH_VECTOR = literal_column("report.search_vector")
+
+
+def _postgresql_match(query: Query, reporter: bool, unit_id: int | None, vector):
     def either(words):
         return "(" + " | ".join(" <-> ".join(f"'{w}'" for w in seq)
                                 for seq in _alternatives(words, reporter)) + ")"
@@ -43,7 +47,7 @@ def _postgresql_match(query: Query, reporter: bool, unit_id: int | None):
     tsquery = " & ".join(p for p in [tsquery, *(either(p.folded) for p in query.phrases)] if p)
     if unit_id is not None:
         tsquery += f" & '{unit_word(unit_id)}'"
-    return literal_column("report.search_vector").op("@@")(
+    return vector.op("@@")(
         text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=tsquery))
 
 
@@ -64,14 +68,15 @@ def _sqlite_match(query: Query, reporter: bool, unit_id: int | None, common: boo
 
 
 def keyword_clause(query: str | None, *, reporter: bool = True, unit_id: int | None = None,
-                   common: bool = False):
+                   common: bool = False, vector=SEARCH_VECTOR):
     """SQL condition on ``Report``: the report matches what the person typed. ``reporter``:
     the reporter's name and phone count too (the staff's search, never the public's).
     ``unit_id``: the words are looked for only among the reports of that unit's scope (its
     mark, app/domain/text.py), for the person whose scope it is; the scope's own condition
     still applies, this only lets the index do the narrowing. ``common``: the words are known
     to match more reports than a page walks (SQLite: 150,000 of 200,000 have "đường"; read
-    and sorted one by one, 606 ms for a page)."""
+    and sorted one by one, 606 ms for a page). ``vector``: PostgreSQL, the words' vector to
+    match, when the reports come from a subquery (``queues.list_page``)."""
     parsed = parse_query(query)
     if parsed.marked:  # a word no report has, as typed: like any such word, nothing matches
         return false()
@@ -80,7 +85,8 @@ def keyword_clause(query: str | None, *, reporter: bool = True, unit_id: int | N
     clauses = []
     if parsed.terms or parsed.phrases:
         dialect = db.session.get_bind().dialect.name
-        clauses.append(_postgresql_match(parsed, reporter, unit_id) if dialect == "postgresql"
+        clauses.append(_postgresql_match(parsed, reporter, unit_id, vector)
+                       if dialect == "postgresql"
                        else _sqlite_match(parsed, reporter, unit_id, common))
         for term in [*parsed.terms, *parsed.phrases]:
             if term.accented:
