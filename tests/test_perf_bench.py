@@ -1,7 +1,9 @@
 """`flask perf bench` writes its table into docs/PERFORMANCE.md without touching the prose."""
 from __future__ import annotations
 
-from app.perf.bench import Mixed, Page, Result, _percentile, mix_ceiling, render_mixed, write_report
+from app.perf.bench import (
+    Mixed, Page, Result, _own_pages, _percentile, mix_ceiling, render_mixed, write_report,
+)
 
 
 def test_the_benchmark_replaces_only_its_own_databases_table(tmp_path):
@@ -48,3 +50,19 @@ def test_sqlite_gets_the_mixed_load_within_one_and_a_half_times():
     assert "| pass |" in render_mixed(mixed, [], factor=1.5)[5]  # SQLite: ≥ 100 requests/s
     assert "≥ 100 requests/s" in render_mixed(mixed, [], factor=1.5)[5]
     assert "**FAIL**" in render_mixed(mixed, [])[5]  # PostgreSQL: ≥ 150 requests/s
+
+
+def test_the_mixed_load_opens_only_the_persons_own_pages():
+    class Answer:
+        def __init__(self, status_code):
+            self.status_code = status_code
+
+    class Handler:  # the server's answers to a unit's handler
+        def call(self, method, url, body, api):
+            return Answer({"/phan-anh/xu-ly/": 200, "/phan-anh/tiep-nhan/": 403,
+                           "/api/v1/report/": 200}[url])
+
+    pages = [Page("gtvt.xuly", "queue", "Xử lý", "/phan-anh/xu-ly/"),
+             Page("gtvt.xuly", "queue", "Tiếp nhận (the centre's)", "/phan-anh/tiep-nhan/"),
+             Page("gtvt.xuly", "api", "REST list", "/api/v1/report/", api=True)]
+    assert [p.label for p in _own_pages(Handler(), pages)] == ["Xử lý", "REST list"]
