@@ -158,6 +158,8 @@ def test_a_unit_finds_the_reports_ever_distributed_to_it_and_no_other(app):
     assert "kiệt Phước Vĩnh" in gtvt and "chợ Phước Vĩnh" not in gtvt
     assert "kiệt Phước Vĩnh" in tttt and "chợ Phước Vĩnh" in tttt
     assert "kiệt Phước Vĩnh" in xd and "chợ Phước Vĩnh" not in xd
+    # The tabs' counts hold the unit's matches alone, as the list does.
+    assert "Tất cả (1)" in gtvt and "Tất cả (2)" in tttt and "Tất cả (1)" in xd
     centre = _searched_titles(app, "trungtam", words)
     assert "kiệt Phước Vĩnh" in centre and "chợ Phước Vĩnh" in centre
     assert {moved, kept}  # both made

@@ -354,9 +354,11 @@ def _arrival(queue: Queue):
 
 
 def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns,
-                 common: bool = False):
+                 common: bool = False, bounded: bool = True):
     """``select(*columns)`` from the reports of ``tab`` (None: of any tab) within the scope,
-    filtered (``common``: see ``filter_clauses``)."""
+    filtered (``common``: see ``filter_clauses``). ``bounded``: the statement stops at a LIMIT
+    (a page, a count), so a keyword's matches have their scope checked one by one
+    (``scope_clause``'s ``probe``)."""
     query = select(*columns).select_from(Report)
     if queue.follow:
         query = query.join(FollowLink, and_(
@@ -367,13 +369,13 @@ def _list_select(user, queue: Queue, tab: Tab | None, filters: Filters, *columns
     if queue.feedback:
         query = query.join(Feedback, Feedback.report_id == Report.id)
     tab_clause = true() if tab is None else _tab_clause(user, queue, tab)
-    return query.where(scope_clause(user), tab_clause,
+    return query.where(scope_clause(user, probe=bounded and bool(filters.keyword)), tab_clause,
                        *filter_clauses(user, filters, common=common))
 
 
 def select_tab(user, queue: Queue, tab: Tab, filters: Filters, *columns):
     """``select(*columns)`` of a tab's reports within the scope, filtered (the exports)."""
-    return _list_select(user, queue, tab, filters, *columns)
+    return _list_select(user, queue, tab, filters, *columns, bounded=False)
 
 
 def list_page(user, queue: Queue, tab: Tab, filters: Filters, page: int = 1,
