@@ -29,12 +29,20 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _postgresql_custom_plans(dbapi_connection, _record) -> None:
-    """psycopg prepares a statement run five times, and PostgreSQL then may keep one generic
-    plan for it, blind to the values: the badges' "arrived since the last visit" went from
-    40 ms to 600 ms on every page at a million reports. Plan each execution for its values."""
+def _postgresql_plans(dbapi_connection, _record) -> None:
+    """How PostgreSQL plans the app's statements, per connection.
+
+    - psycopg prepares a statement run five times, and PostgreSQL then may keep one generic
+      plan for it, blind to the values: the badges' "arrived since the last visit" went from
+      40 ms to 600 ms on every page at a million reports. Plan each execution for its values.
+    - No parallel plans: the app answers many short requests at once on a few cores, and a
+      parallel plan starts worker processes for a statement of milliseconds, or hashes what
+      it could have probed (a unit's search for "o ga duong tranh": SQL 96 → 60 ms). The
+      mixed load at a million rose 13–17 %; the statistics of a year, the longest pages,
+      took some 10 % longer, within their budget (docs/PERFORMANCE.md, change 36)."""
     if type(dbapi_connection).__module__.startswith("psycopg"):
         cursor = dbapi_connection.cursor()
         cursor.execute("SET plan_cache_mode = force_custom_plan")
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
         cursor.close()
         dbapi_connection.commit()
