@@ -29,8 +29,9 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _postgresql_plans(dbapi_connection, _record) -> None:
-    """How PostgreSQL plans the app's statements, per connection.
+def postgresql_plans(dbapi_connection, _record=None) -> None:
+    """How PostgreSQL plans the app's statements, per connection (and the benchmark's bare
+    replay of them: app/perf/bench.py).
 
     - psycopg prepares a statement run five times, and PostgreSQL then may keep one generic
       plan for it, blind to the values: the badges' "arrived since the last visit" went from

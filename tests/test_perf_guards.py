@@ -140,3 +140,22 @@ def test_no_connection_starts_parallel_workers(app):
             with db.engine.connect() as connection:
                 assert connection.execute(
                     text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+
+
+@on_postgresql
+def test_the_benchmarks_floor_is_planned_as_the_app_plans(app):
+    """The floor replays a page's statements bare; under other settings PostgreSQL planned a
+    unit's search in parallel and the floor exceeded the page itself (app/perf/bench.py)."""
+    from app.extensions import db
+    from app.perf.bench import Replayer
+
+    with app.app_context():
+        replayer = Replayer(db.engine.url)
+    try:
+        cursor = replayer.connection.cursor()
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_custom_plan"
+    finally:
+        replayer.close()

@@ -34,7 +34,7 @@ import requests
 import sqlalchemy as sa
 from flask import current_app
 
-from ..extensions import db
+from ..extensions import db, postgresql_plans
 from ..services.queues import QUEUES
 from . import bench_app
 from .vocabulary import RARE_KEYWORD
@@ -215,6 +215,9 @@ class Replayer:
             self.connection = psycopg.connect(
                 host=url.host or "", port=url.port or 5432, user=url.username or "",
                 password=url.password or "", dbname=url.database)
+            # The same statements under the app's own settings: without them PostgreSQL may
+            # plan a search in parallel, and the floor of a page exceeded the page.
+            postgresql_plans(self.connection)
         else:
             self.connection = sqlite3.connect(url.database)
 
