@@ -7,7 +7,7 @@ distributed to their unit, to handle or to follow.
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, false, select, true
+from sqlalchemy import false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain.workflow import ANONYMOUS_REPORTER
@@ -44,12 +44,10 @@ def scope_clause(user, *, probe: bool = False) -> ColumnElement[bool]:
     unit_id = unit_in_scope(user)
     if unit_id is None:
         return false()
-    if probe:
-        # An OFFSET keeps PostgreSQL from turning the EXISTS into a join it may hash.
-        return (select(true()).select_from(ReportUnit)
-                .where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id)
-                .offset(0).exists())
-    return exists().where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id)
+    linked = (select(true()).select_from(ReportUnit)
+              .where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id))
+    # An OFFSET keeps PostgreSQL from turning the EXISTS into a join it may hash.
+    return (linked.offset(0) if probe else linked).exists()
 
 
 def in_scope(user, report: Report) -> bool:
