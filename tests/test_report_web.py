@@ -13,7 +13,7 @@ import pytest
 from conftest import csrf_token, login
 from web_helpers import (
     QUEUE_URLS, act, action_choices, alerts, count_queries, event_log, get_ok, menu_badges,
-    menu_entries, queue_report_ids, queue_total, status_of, text_of,
+    menu_entries, queue_report_ids, queue_total, status_of, text_of, top_menu_badges,
 )
 
 GTVT = "Sở Giao thông vận tải"
@@ -495,6 +495,54 @@ def test_badges_equal_their_tabs_and_menus_fit_the_roles(app, clients):
             assert badges[name][:2] == (waiting, waiting + finished), (username, name)
         for name in set(QUEUE_URLS) - set(queues):
             assert client.get(QUEUE_URLS[name]).status_code in (302, 403), (username, name)
+
+
+def test_the_top_menu_follows_a_role_edit_and_a_move_to_another_unit_on_the_next_request(
+        app, clients, ids):
+    """The top menu's HTML and the statement of the NEW marks are kept between requests; what
+    they show still changes with the role editor and with the person's unit at once."""
+    from app.extensions import appbuilder, db
+    from app.security.roles import role_by_code
+
+    centre, handler = clients("trungtam"), clients("gtvt.xuly")
+    assert "Đăng tải kết quả" in top_menu_badges(get_ok(centre, "/"))
+    with app.app_context():
+        role = role_by_code("centre")
+        role.permissions.remove(
+            appbuilder.sm.find_permission_view_menu("menu_access", "Đăng tải kết quả"))
+        db.session.commit()
+    try:
+        menu = top_menu_badges(get_ok(centre, "/"))
+        assert "Đăng tải kết quả" not in menu and "Phân phối" in menu
+    finally:
+        with app.app_context():
+            role = role_by_code("centre")
+            role.permissions.append(
+                appbuilder.sm.find_permission_view_menu("menu_access", "Đăng tải kết quả"))
+            db.session.commit()
+    assert "Đăng tải kết quả" in top_menu_badges(get_ok(centre, "/"))
+
+    # The handler of gtvt has seen its queue; a report then goes to tttt, not to gtvt.
+    get_ok(handler, "/phan-anh/xu-ly/")
+    assert top_menu_badges(get_ok(handler, "/"))["Xử lý"][2] is False
+    rid = intake(centre, ids, receive_now="y", title="Đèn tín hiệu giao thông không sáng")
+    done(act(centre, rid, "distribute", unit_id=ids["tttt"]), rid)
+    assert top_menu_badges(get_ok(handler, "/"))["Xử lý"][2] is False
+    tttt_waiting = top_menu_badges(get_ok(clients("tttt.xuly"), "/"))["Xử lý"][0]
+
+    def move_to(unit_id):
+        with app.app_context():
+            appbuilder.sm.find_user(username="gtvt.xuly").unit_id = unit_id
+            db.session.commit()
+
+    move_to(ids["tttt"])
+    try:
+        moved = top_menu_badges(get_ok(handler, "/"))["Xử lý"]
+        assert moved[0] == tttt_waiting and moved[2] is True
+        assert rid in queue_report_ids(get_ok(handler, "/phan-anh/xu-ly/"))
+    finally:
+        move_to(ids["gtvt"])
+    assert rid not in queue_report_ids(get_ok(handler, "/phan-anh/xu-ly/"))
 
 
 def test_alert_panel_counts_match_the_lists_they_link_to(app, clients):

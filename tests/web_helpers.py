@@ -38,8 +38,21 @@ def menu_badges(page: str) -> dict[str, tuple[int, int, bool]]:
     """The left menu "Phản ánh, kiến nghị": entry → (to act on, total, NEW shown)."""
     match = re.search(r'<div class="panel panel-default report-menu">(.*?)</div>\s*</div>', page, re.S)
     assert match, "the page has no left menu"
+    return _badges(re.findall(r'<a class="list-group-item[^"]*" href="[^"]*">(.*?)</a>',
+                              match.group(1), re.S))
+
+
+def top_menu_badges(page: str) -> dict[str, tuple[int, int, bool]]:
+    """The top bar's menu: each entry with a badge → (to act on, total, NEW shown)."""
+    match = re.search(r'<ul class="nav navbar-nav">(.*?)</ul>\s*<ul class="nav navbar-nav navbar-right">',
+                      page, re.S)
+    assert match, "the page has no top menu"
+    return _badges(re.findall(r'<a tabindex="-1" href="[^"]*">(.*?)</a>', match.group(1), re.S))
+
+
+def _badges(entries: list[str]) -> dict[str, tuple[int, int, bool]]:
     badges = {}
-    for inner in re.findall(r'<a class="list-group-item[^"]*" href="[^"]*">(.*?)</a>', match.group(1), re.S):
+    for inner in entries:
         found = re.match(r"(.+?)\s*\((\d+)/(\d+)\)\s*(NEW)?$", text_of(inner))
         if found:
             badges[found.group(1)] = (int(found.group(2)), int(found.group(3)), bool(found.group(4)))

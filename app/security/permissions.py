@@ -15,8 +15,10 @@ Without ``can_see_all`` a person sees only the reports ever distributed to their
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import has_request_context, request
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from ..domain.workflow import Role
 
@@ -86,7 +88,10 @@ def role_holds(role_name: str, permission: str, view: str) -> bool:
     if role_name not in cache:
         from flask_appbuilder.security.sqla.models import Role as RoleRow
 
-        cache[role_name] = _held_by(select(RoleRow.id).where(RoleRow.name == role_name))
+        from ..extensions import db
+
+        cache[role_name] = frozenset(db.session.execute(
+            _held_by(select(RoleRow.id).where(RoleRow.name == role_name))).tuples())
     return (permission, view) in cache[role_name]
 
 
@@ -113,27 +118,34 @@ def _roles_holding(names: tuple[str, ...], view: str) -> dict[str, set[int]]:
 def _load(user) -> frozenset[tuple[str, str]]:
     """One statement: the person's roles, direct and through groups, by their id (not through
     ``user.roles`` and ``user.groups``, two more statements on every request)."""
+    from ..extensions import db
+
+    return frozenset(db.session.execute(_held_by_person(), {"user_id": user.id}).tuples())
+
+
+@cache
+def _held_by_person() -> Select:
+    """``_held_by`` of the person ``:user_id``, built once: every request asks it."""
     from flask_appbuilder.security.sqla.models import (
         assoc_group_role, assoc_user_group, assoc_user_role,
     )
 
-    role_ids = select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user.id)
+    user_id = bindparam("user_id")
+    role_ids = select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user_id)
     group_role_ids = (select(assoc_group_role.c.role_id)
                       .join(assoc_user_group,
                             assoc_user_group.c.group_id == assoc_group_role.c.group_id)
-                      .where(assoc_user_group.c.user_id == user.id))
+                      .where(assoc_user_group.c.user_id == user_id))
     return _held_by(role_ids, group_role_ids)
 
 
-def _held_by(*role_ids) -> frozenset[tuple[str, str]]:
-    """Every (permission, view) held by the roles of the ``role_ids`` SELECTs."""
+def _held_by(*role_ids) -> Select:
+    """SQL: every (permission, view) held by the roles of the ``role_ids`` SELECTs."""
     from flask_appbuilder.security.sqla.models import (
         Permission, PermissionView, ViewMenu, assoc_permissionview_role,
     )
 
-    from ..extensions import db
-
-    return frozenset(db.session.execute(
+    return (
         select(Permission.name, ViewMenu.name)
         .join(PermissionView, PermissionView.permission_id == Permission.id)
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
@@ -141,7 +153,7 @@ def _held_by(*role_ids) -> frozenset[tuple[str, str]]:
               assoc_permissionview_role.c.permission_view_id == PermissionView.id)
         .where(or_(*(assoc_permissionview_role.c.role_id.in_(ids) for ids in role_ids)))
         .distinct()
-    ).tuples())
+    )
 
 
 def sees_all(user) -> bool:

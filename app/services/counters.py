@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import bindparam, delete, event, select, text
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -165,15 +165,18 @@ def init_app(db) -> None:
 
 # --- Reading and rebuilding -------------------------------------------------------------------
 
+# Built once: every page reads it for the badges.
+_COUNTS_OF = (select(ReportCount.unit_id, ReportCount.bucket, ReportCount.n)
+              .where(ReportCount.unit_id.in_(bindparam("units", expanding=True)),
+                     ReportCount.n != 0))
+
+
 def counts_of(session, unit_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """``{unit: {bucket: n}}`` for ``unit_ids`` (PROVINCE for the whole province): one query."""
     result: dict[int, dict[str, int]] = {u: {} for u in unit_ids}
     if not result:
         return result
-    for unit, bucket, n in session.execute(
-        select(ReportCount.unit_id, ReportCount.bucket, ReportCount.n)
-        .where(ReportCount.unit_id.in_(sorted(result)), ReportCount.n != 0)
-    ):
+    for unit, bucket, n in session.execute(_COUNTS_OF, {"units": sorted(result)}):
         result[unit][bucket] = n
     return result
 

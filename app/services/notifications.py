@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from ..domain.notifications import (
     DEFAULT_DELIVERY, DIGEST_PREFERENCE, KIND_LABELS, Audience, Delivery, Kind, notifications_for,
@@ -252,8 +252,10 @@ def notify_event(report: Report, event: ReportEvent, user) -> None:
 
 # --- Reading ---------------------------------------------------------------------------------
 
-def _own(user, now: dt.datetime | None = None):
-    return and_(Notification.user_id == user.id, Notification.created_at <= (now or utcnow()))
+def _own(user_id, now=None):
+    """The person's notifications (``user_id``, ``now``: values or bound parameters)."""
+    return and_(Notification.user_id == user_id,
+                Notification.created_at <= (utcnow() if now is None else now))
 
 
 @dataclass
@@ -266,15 +268,24 @@ class Unread:
         return f"{BELL_CAP}+" if self.total > BELL_CAP else str(self.total)
 
 
+def _unread_counts_select():
+    unread = (select(Notification.kind)
+              .where(_own(bindparam("user_id"), bindparam("now")),
+                     Notification.read_at.is_(None))
+              .limit(BELL_CAP + 1).subquery())
+    return (select(func.count(), func.count().filter(unread.c.kind == Kind.NOTICE.value))
+            .select_from(unread))
+
+
+# Built once: every page asks it, and building it cost as much as running it.
+_UNREAD_COUNTS = _unread_counts_select()
+
+
 def unread_counts(user) -> Unread:
     """The bell's and the "Thông báo" menu's unread counts: one query on the partial index of
     unread rows, reading at most BELL_CAP + 1 of them."""
-    unread = (select(Notification.kind).where(_own(user), Notification.read_at.is_(None))
-              .limit(BELL_CAP + 1).subquery())
     total, notices = db.session.execute(
-        select(func.count(), func.count().filter(unread.c.kind == Kind.NOTICE.value))
-        .select_from(unread)
-    ).one()
+        _UNREAD_COUNTS, {"user_id": user.id, "now": utcnow()}).one()
     return Unread(total, notices)
 
 
@@ -283,7 +294,7 @@ PAGE_SIZE = 20
 
 def notifications_page(user, unread_only: bool, page: int = 1, page_size: int = PAGE_SIZE):
     """The person's own notifications, newest first, and how many there are."""
-    where = [_own(user)]
+    where = [_own(user.id)]
     if unread_only:
         where.append(Notification.read_at.is_(None))
     rows = db.session.execute(
@@ -303,7 +314,7 @@ def own_notification(user, notification_id) -> Notification | None:
     except (TypeError, ValueError):
         return None
     return db.session.execute(
-        select(Notification).where(Notification.id == notification_id, _own(user))
+        select(Notification).where(Notification.id == notification_id, _own(user.id))
     ).scalar_one_or_none()
 
 
@@ -315,7 +326,7 @@ def mark_read(user, notification: Notification) -> None:
 
 def mark_all_read(user) -> int:
     count = db.session.execute(
-        update(Notification).where(_own(user), Notification.read_at.is_(None))
+        update(Notification).where(_own(user.id), Notification.read_at.is_(None))
         .values(read_at=utcnow())
     ).rowcount
     db.session.commit()

@@ -17,7 +17,7 @@ from flask import g, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..domain import calendar
 from ..domain.workflow import ACTION_LABELS, STATUS_LABELS, Action, transitions_for
@@ -59,10 +59,11 @@ def bulk_selection(items) -> dict | None:
         return None
     reports = [item["report"] for item in items]
     if reports:
-        # The follow-up links decide who a follower is: one query for the page, not one per row.
+        # The follow-up links decide who a follower is: one query for the page, not one per row
+        # (the reports are loaded already: only their ids are read again).
         db.session.execute(
             select(Report).where(Report.id.in_([r.id for r in reports]))
-            .options(selectinload(Report.unit_links))
+            .options(load_only(Report.id), selectinload(Report.unit_links))
         ).scalars().all()
     choices = bulk.bulk_choices(user, reports)
     offered = {code for codes in choices.values() for code in codes}
