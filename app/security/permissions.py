@@ -88,10 +88,8 @@ def role_holds(role_name: str, permission: str, view: str) -> bool:
     if role_name not in cache:
         from flask_appbuilder.security.sqla.models import Role as RoleRow
 
-        from ..extensions import db
-
-        cache[role_name] = frozenset(db.session.execute(
-            _held_by(select(RoleRow.id).where(RoleRow.name == role_name))).tuples())
+        cache[role_name] = _pairs_held(
+            _held_by(select(RoleRow.id).where(RoleRow.name == role_name)))
     return (permission, view) in cache[role_name]
 
 
@@ -118,9 +116,14 @@ def _roles_holding(names: tuple[str, ...], view: str) -> dict[str, set[int]]:
 def _load(user) -> frozenset[tuple[str, str]]:
     """One statement: the person's roles, direct and through groups, by their id (not through
     ``user.roles`` and ``user.groups``, two more statements on every request)."""
+    return _pairs_held(_held_by_person(), user_id=user.id)
+
+
+def _pairs_held(query: Select, **params) -> frozenset[tuple[str, str]]:
+    """The (permission, view) rows of a ``_held_by`` statement."""
     from ..extensions import db
 
-    return frozenset(db.session.execute(_held_by_person(), {"user_id": user.id}).tuples())
+    return frozenset(db.session.execute(query, params).tuples())
 
 
 @cache

@@ -42,7 +42,7 @@ from ..models.visit import QueueVisit
 from .counters import (
     FOLLOW_DONE, FOLLOW_OPEN, RATINGS_ANSWERED, RATINGS_WAITING, counts_of, parse_state_bucket,
 )
-from .scope import scope_clause, scope_unit, sees_all, unit_in_scope
+from .scope import scope_clause, scope_key, scope_unit, sees_all, unit_in_scope
 from .search import SEARCH_VECTOR, keyword_clause
 from .workflow import overdue_clause
 
@@ -644,8 +644,7 @@ _NEWS_SELECTS_KEPT = 500
 def _news_select(user, queues: list[Queue]) -> Select:
     """SQL: each queue's last opening by the person, and whether something arrived in its
     waiting tab since (one EXISTS per queue)."""
-    key = (user.id, getattr(user, "unit_id", None), sees_all(user), unit_in_scope(user),
-           tuple(q.key for q in queues))
+    key = (user.id, getattr(user, "unit_id", None), scope_key(user), tuple(q.key for q in queues))
     query = _news_selects.get(key)
     if query is None:
         columns = []

@@ -30,6 +30,12 @@ def scope_unit(user) -> int | None:
     return None if sees_all(user) else unit_in_scope(user)
 
 
+def scope_key(user) -> tuple[bool, int | None]:
+    """What ``scope_clause`` depends on for ``user`` (a statement built from it can be kept
+    under this key)."""
+    return sees_all(user), unit_in_scope(user)
+
+
 def scope_clause(user, *, probe: bool = False) -> ColumnElement[bool]:
     """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
     is a permission, app/security/permissions.py).

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from functools import lru_cache
 
 from flask import (
     abort, flash, g, redirect, render_template, request, send_file, session, url_for,
@@ -119,30 +120,30 @@ def queue_badge(item) -> Markup:
         return Markup("")
 
 
-# The top menu's HTML for each set of visible entries (and script root), split where the
-# badges go: its entries, links and labels change only with the code, and rendering them
-# entry by entry cost some 2–3 ms of every page (more for an administrator's 40 entries).
-_top_menus: dict[tuple, tuple[list[str], list]] = {}
 _BADGE_MARK = "\x00"
+
+
+@lru_cache(maxsize=64)  # some role mixes, not one per person
+def _top_menu_parts(visible: frozenset[str], script_root: str) -> tuple[list[str], list]:
+    """The top menu's HTML for a set of visible entries, split where the badges go, and the
+    entries whose badges go there. Its entries, links and labels change only with the code,
+    and rendering them entry by entry cost some 2–3 ms of every page (more for an
+    administrator's 40 entries)."""
+    from ..extensions import appbuilder
+
+    items: list = []
+
+    def mark(item) -> Markup:
+        items.append(item)
+        return Markup(_BADGE_MARK)
+
+    html = render_template("appbuilder/_menu_entries.html", menu=appbuilder.menu, badge=mark)
+    return html.split(_BADGE_MARK), items
 
 
 def top_menu() -> Markup:
     """FAB's top menu for the signed-in person, with this request's badges."""
-    key = (frozenset(menu_access()), request.script_root)
-    if key not in _top_menus:
-        from ..extensions import appbuilder
-
-        items: list = []
-
-        def mark(item) -> Markup:
-            items.append(item)
-            return Markup(_BADGE_MARK)
-
-        html = render_template("appbuilder/_menu_entries.html", menu=appbuilder.menu, badge=mark)
-        if len(_top_menus) >= 64:  # some role mixes, not one per person; bounded anyway
-            _top_menus.clear()
-        _top_menus[key] = (html.split(_BADGE_MARK), items)
-    parts, items = _top_menus[key]
+    parts, items = _top_menu_parts(frozenset(menu_access()), request.script_root)
     html = [parts[0]]
     for item, part in zip(items, parts[1:]):
         html += [queue_badge(item), part]
