@@ -43,6 +43,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REPORT_FILE = os.path.join(ROOT, "docs", "PERFORMANCE.md")
 WARM_UP = 2
 SLOW_PAGE, SLOW_ROUNDS = 1.0, 5  # seconds of the first request; rounds of such a page
+# A page of a minute (FAB's own list at a million reports): one round, no warm-up beyond the first
+# request, or two such pages take most of a run.
+VERY_SLOW_PAGE, VERY_SLOW_ROUNDS = 20.0, 1
 
 # DESIGN §11, p95 in milliseconds; SQLite gets 1.5× (at 200,000 reports).
 BUDGETS = {
@@ -358,15 +361,16 @@ def build_plan(rounds: int, accounts: tuple[str, ...]) -> Plan:
 
 
 def _priority(page: Page, first_tabs: set[str]) -> int:
-    """Measured first: one page of each budget line per account; then the peers, the other
-    tabs and the deep pages (what a time limit leaves out)."""
+    """Measured first: one page of each budget line per account; then the other tabs and the
+    deep pages; the peers last (a FAB list of a million reports costs a minute a request: a time
+    limit leaves out only pages without a budget line)."""
     deep = page.note in ("deep", "deep-api") or "deep page" in page.label
     if page.kind == "queue":
         return (0 if page.url in first_tabs else 2) + deep
     if page.kind == "search":
         return 0 if any(w in page.label for w in ("rare", "common")) else 2
     if page.kind == "peer":
-        return 1 + deep
+        return 4 + deep
     return 1 if deep else 0
 
 
@@ -474,7 +478,7 @@ def measure(plan: Plan, server: Server, replayer: Replayer, capture_dir: str,
         if max_minutes and time.monotonic() - started_all > max_minutes * 60:
             left = len(plan.pages) - number + 1
             plan.notes.append(f"{left} pages not measured: the {max_minutes}-minute limit was reached "
-                              "(other tabs, deep pages and peers' deep pages come last).")
+                              "(the peers come last).")
             break
         progress(f"[{number}/{len(plan.pages)}] {page.account}: {page.label}")
         if page.account not in clients:
@@ -494,22 +498,26 @@ def measure(plan: Plan, server: Server, replayer: Replayer, capture_dir: str,
 
         started = time.perf_counter()
         first = request(0)
-        if time.perf_counter() - started > SLOW_PAGE and rounds > SLOW_ROUNDS:
-            rounds = SLOW_ROUNDS  # a page of seconds: its figures are clear in fewer rounds
+        first_seconds = time.perf_counter() - started
+        warm_up = WARM_UP
+        if first_seconds > SLOW_PAGE and rounds > SLOW_ROUNDS:
+            # a page of seconds: its figures are clear in fewer rounds
+            rounds, warm_up = ((VERY_SLOW_ROUNDS, 1) if first_seconds > VERY_SLOW_PAGE
+                               else (SLOW_ROUNDS, WARM_UP))
             result.note = "; ".join(filter(None, [result.note, f"{rounds} rounds: slow page"]))
         if page.requests_ is None and first.status_code != 200:
             if first.status_code not in (302, 403, 404):  # not this role's page: nothing to say
                 plan.notes.append(f"{page.account}: {page.label} answered {first.status_code}.")
             continue
-        for k in range(1, WARM_UP):
+        for k in range(1, warm_up):
             request(k)
-        for k in range(WARM_UP, WARM_UP + rounds):
+        for k in range(warm_up, warm_up + rounds):
             started = time.perf_counter()
             answer = request(k)
             result.samples.append((time.perf_counter() - started) * 1000)
             result.status = answer.status_code
         name = f"page{number}"
-        request(WARM_UP + rounds, capture=name)
+        request(warm_up + rounds, capture=name)
         path = os.path.join(capture_dir, name + ".pickle")
         if os.path.exists(path):
             with open(path, "rb") as f:
