@@ -54,3 +54,15 @@ def test_local_date_crosses_midnight():
 def test_negative_windows_are_refused():
     with pytest.raises(ValueError):
         calendar.add_working_days(D("2019-01-07"), -1)
+
+
+@pytest.mark.parametrize("stored, written", [
+    (dt.datetime(2025, 3, 4, 17, 5, 6), "2025-03-05T00:05:06+07:00"),
+    (dt.datetime(2025, 3, 4, 17, 5, 6, 120), "2025-03-05T00:05:06.000120+07:00"),
+    (dt.datetime(1960, 1, 1, 0, 0), "1960-01-01T08:00:00+08:00"),  # Saigon's +08:00 then
+    (None, None),
+])
+def test_the_api_writes_stored_utc_times_with_the_local_offset(stored, written):
+    from app.formatting import iso_local
+
+    assert iso_local(stored) == written

@@ -630,6 +630,37 @@ def test_list_filters_order_paging_and_keyword(app, api):
     assert times == sorted(times, reverse=True)  # newest first by default
 
 
+@pytest.mark.parametrize("q, message", [
+    ("(page:x", "Tham số q không đúng cú pháp (rison hoặc JSON)."),
+    ("(page:'a')", "Tham số q không hợp lệ: giá trị của “page” sai kiểu hoặc không được phép."),
+    ("(order_direction:up)",
+     "Tham số q không hợp lệ: giá trị của “order_direction” sai kiểu hoặc không được phép."),
+    ("(filters:!((col:nope,opr:eq,value:a)))", "Không lọc được theo cột “nope”."),
+    ("(filters:!((col:title,opr:zz,value:a)))", "Phép lọc “zz” không dùng được cho cột “title”."),
+    ("(filters:!((col:title,opr:ct,value:!(1,2))))", "Giá trị lọc của cột “title” không hợp lệ."),
+    ("(filters:!((col:id,opr:eq,value:abc)))", "Giá trị lọc của cột “id” phải là số nguyên."),
+    ("(filters:!((col:received_at,opr:gt,value:hom-qua)))",
+     "Giá trị lọc của cột “received_at” phải là ngày giờ dạng YYYY-MM-DDTHH:MM."),
+    ("(filters:!((col:confidential,opr:eq,value:co)))",
+     "Giá trị lọc của cột “confidential” phải là true hoặc false."),
+])
+def test_a_bad_q_is_a_400_in_vietnamese_on_both_databases(app, api, q, message):
+    answer = api.get("trungtam", f"/api/v1/report/?q={q}")
+    assert (answer.status_code, answer.json["message"]) == (400, message)
+
+
+def test_filter_values_are_taken_in_the_columns_type(app, api):
+    made = make_report(app, Status.NEW, title="Cột đèn 4711 nghiêng")
+    # A number given to a text filter (a server error before), an id given as text, a time
+    # with the offset the API writes.
+    for q in ("(filters:!((col:title,opr:ct,value:4711)))",
+              f"(filters:!((col:id,opr:eq,value:'{made}')))",
+              "(filters:!((col:title,opr:ct,value:4711),"
+              "(col:received_at,opr:gt,value:'2020-01-01T07:00:00%2B07:00')))"):
+        answer = api.get("trungtam", f"/api/v1/report/?q={q}")
+        assert (answer.status_code, answer.json["ids"]) == (200, [made]), q
+
+
 def test_report_json_carries_the_designed_fields(app, api):
     report_id = make_report(app, Status.ASSIGNED, unit=GTVT, follow=(TTTT,))
     result = api.get("gtvt.xuly", f"/api/v1/report/{report_id}").json["result"]

@@ -33,7 +33,7 @@ import re
 
 from flask import request, send_file
 from flask_appbuilder import ModelRestApi
-from flask_appbuilder.api import expose, rison, safe
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.api.schemas import get_item_schema, get_list_schema
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.filters import BaseFilter
@@ -53,7 +53,7 @@ from ..models.report import ATTACHMENT_STAGE_LABELS, action_label
 from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, scope_clause, scope_unit
 from ..services.search import keyword_clause
-from .base import RequestFiltersMixin
+from .base import RequestFiltersMixin, rison
 from ..services.workflow import (
     NOT_FOUND_MESSAGE, ActionRequest, InvalidInput, NewReport, WorkflowError,
     actions_available, apply_action, create_report, events_of, is_overdue,

@@ -24,8 +24,8 @@ from ..models.base import utcnow
 from ..security.permissions import permissions_on
 from . import attachments as file_store
 from .notifications import (
-    base_url, delivery_for, mark_notice_notifications_read, people_acting_as, preferences_of,
-    queue_mail, render_mail,
+    add_rows, base_url, delivery_for, mail_row, mark_notice_notifications_read,
+    notification_row, people_acting_as, preferences_of, render_mail,
 )
 from .scope import sees_all, unit_in_scope
 
@@ -170,8 +170,8 @@ def _tell(notice: Notice, unit_ids: list[int]) -> None:
     people = [p for p in _target_people(notice, unit_ids) if p.id != notice.created_by_id]
     preferences = preferences_of([p.id for p in people])
     title = _heading(notice)
+    mails = []
     for person in people:
-        db.session.add(_notification(person, notice))
         if delivery_for(preferences, person.id, Kind.NOTICE.value) == Delivery.EMAIL:
             mail = render_mail(
                 "notice", title, person_name=" ".join(
@@ -180,7 +180,8 @@ def _tell(notice: Notice, unit_ids: list[int]) -> None:
                 link=f"{base_url()}/thong-bao/{notice.id}",
                 files=[f.original_name for f in notice.files],
             )
-            queue_mail(person, Kind.NOTICE.value, mail, not_before=notice.shown_from)
+            mails.append(mail_row(person, Kind.NOTICE.value, mail, not_before=notice.shown_from))
+    add_rows([_notification(person.id, notice) for person in people], mails)
 
 
 def catch_up(user) -> int:
@@ -195,8 +196,7 @@ def catch_up(user) -> int:
     missing = db.session.execute(
         select(Notice).where(visible_clause(user), Notice.id.not_in(told), Notice.id.not_in(read))
         .order_by(Notice.id)).scalars().all()
-    for notice in missing:
-        db.session.add(_notification(user, notice))
+    add_rows([_notification(user.id, notice) for notice in missing])
     if missing:
         db.session.commit()
     return len(missing)
@@ -207,10 +207,9 @@ def _heading(notice: Notice) -> str:
     return f"Thông báo: {notice.title}"
 
 
-def _notification(person: AppUser, notice: Notice) -> Notification:
-    return Notification(user_id=person.id, kind=Kind.NOTICE.value,
-                        title=_heading(notice)[:600], notice_id=notice.id,
-                        created_at=notice.shown_from)
+def _notification(person_id: int, notice: Notice) -> dict:
+    return notification_row(person_id, Kind.NOTICE.value, _heading(notice), notice.shown_from,
+                            notice_id=notice.id)
 
 
 @dataclass
