@@ -204,14 +204,14 @@ def notification_row(person_id: int, kind: str, title: str, created_at: dt.datet
 
 
 def add_rows(notifications: list[dict], mails: list[dict | None] = ()) -> None:
-    """Notifications and outbox mails, one statement each whatever the number of people: as
-    ORM objects, SQLite inserted them one at a time to read back ids nothing here needs (an
-    action told 26 people in 52 statements)."""
-    if notifications:
-        db.session.execute(insert(Notification), notifications)
+    """Notifications and outbox mails as multi-row INSERTs, one statement for each 500 rows:
+    as ORM objects, SQLite inserted them one at a time to read back ids nothing here needs (a
+    return told 26 people in 52 statements), and a plain executemany has PostgreSQL plan and
+    run each row on its own (12 ms for 26 notifications, against one statement's 1-2)."""
     mails = [row for row in mails if row is not None]
-    if mails:
-        db.session.execute(insert(OutboxMail), mails)
+    for model, rows in ((Notification, notifications), (OutboxMail, mails)):
+        for start in range(0, len(rows), 500):
+            db.session.execute(insert(model).values(rows[start:start + 500]))
 
 
 def queue_mail(person: AppUser, kind: str, mail: Mail, **when) -> None:
