@@ -19,12 +19,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from sqlalchemy import func
 
 from ..domain.workflow import Role
 from ..extensions import appbuilder, db
-from ..models import AppUser, LoginMethod, Personnel, Unit
+from ..models import AppUser, LoginMethod, Personnel
 from ..models.personnel import Duty
 from ..security.roles import role_by_code
 
@@ -258,13 +257,9 @@ def deactivate_for_removed(person: Personnel) -> None:
 
 def password_sign_in_refused(user) -> bool:
     """True for a listed person of an ``sso`` unit: they sign in through SSO only."""
-    if user is None or user.unit_id is None:
+    if user is None or user.unit is None or user.unit.login_method != LoginMethod.SSO:
         return False
-    # one statement (the user info page asks it on every visit): the unit's way in and the list
-    sso_unit = sa.select(Unit.id).where(Unit.id == user.unit_id,
-                                        Unit.login_method == LoginMethod.SSO).exists()
-    listed = sa.select(Personnel.id).where(Personnel.user_id == user.id).exists()
-    return bool(db.session.execute(sa.select(sa.and_(sso_unit, listed))).scalar())
+    return db.session.query(Personnel.id).filter(Personnel.user_id == user.id).first() is not None
 
 
 class SignInRefused(Exception):
