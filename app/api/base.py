@@ -11,7 +11,7 @@ from flask_appbuilder.exceptions import (
     InvalidColumnFilterFABException, InvalidOperationFilterFABException,
 )
 
-_BOOLEANS = {True: True, False: False, "true": True, "false": False, "1": True, "0": False}
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def _stored_moment(moment: dt.datetime) -> dt.datetime:
@@ -44,11 +44,13 @@ class RequestFiltersMixin:
                                   for item in rison_args.get(API_FILTERS_RIS_KEY, [])])
         return filters
 
-    # A value the database would refuse with a server error is refused here first.
+    # A filter's value taken in its column's type (text: any scalar); one the database would
+    # refuse with a server error is refused here first.
     _PARSERS = (
+        ("is_string", str, ""),
+        ("is_text", str, ""),
         ("is_integer", int, "số nguyên"),
-        ("is_boolean", lambda v: _BOOLEANS[v if isinstance(v, bool) else str(v).lower()],
-         "true hoặc false"),
+        ("is_boolean", lambda v: _BOOLEANS[str(v).lower()], "true hoặc false"),
         ("is_datetime", lambda v: _stored_moment(dt.datetime.fromisoformat(v)),
          "ngày giờ dạng YYYY-MM-DDTHH:MM"),
         ("is_date", lambda v: dt.date.fromisoformat(v), "ngày dạng YYYY-MM-DD"),
@@ -65,9 +67,7 @@ class RequestFiltersMixin:
                 f"Phép lọc “{opr}” không dùng được cho cột “{col}”.")
         if isinstance(value, (dict, list)):
             raise InvalidOperationFilterFABException(f"Giá trị lọc của cột “{col}” không hợp lệ.")
-        if value is not None and (self.datamodel.is_string(col) or self.datamodel.is_text(col)):
-            value = str(value)
-        elif value is not None:
+        if value is not None:
             for is_kind, parse, expected in self._PARSERS:
                 if getattr(self.datamodel, is_kind)(col):
                     try:
