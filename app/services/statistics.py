@@ -160,18 +160,33 @@ def rebuild_assignments(connection, report_id: int | None = None, batch: int = 5
     connection.execute(table.delete().where(
         table.c.report_id == report_id if report_id is not None else true()))
     # Migration 0010 calls this on a table without the columns later revisions added.
-    columns = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    columns = [c.name for c in table.columns if c.name in present and c.name != "id"]
+    write = _copy_writer(connection, table.name, columns) \
+        if connection.dialect.name == "postgresql" else \
+        (lambda chunk: connection.execute(table.insert(), [dict(zip(columns, r)) for r in chunk]))
     count, chunk = 0, []
     for row in assignments_from_log(connection, report_id):
-        chunk.append({k: v for k, v in row.items() if k in columns})
+        chunk.append([row[c] for c in columns])
         if len(chunk) >= batch:
-            connection.execute(table.insert(), chunk)
+            write(chunk)
             count += len(chunk)
             chunk = []
     if chunk:
-        connection.execute(table.insert(), chunk)
+        write(chunk)
         count += len(chunk)
     return count
+
+
+def _copy_writer(connection, table: str, columns: list[str]):
+    """PostgreSQL's COPY, on the connection's own transaction: at a million reports the
+    INSERTs of 1.1 million assignments took three minutes of the generator, COPY seconds."""
+    def write(chunk: list[list]) -> None:
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in chunk:
+                copy.write_row(row)
+    return write
 
 
 @rebuilds("Phân công xử lý (thống kê)")
