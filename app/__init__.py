@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from . import fab_compat
 from .extensions import appbuilder, csrf, db, migrate
+from .json_provider import JSONProvider
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -68,6 +69,7 @@ def _wtforms_translations() -> None:
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.join(os.path.dirname(MIGRATIONS_DIR), "instance"))
+    app.json = JSONProvider(app)
     app.config.from_object("config")
     if overrides:
         app.config.update(overrides)

@@ -675,6 +675,40 @@ def test_report_json_carries_the_designed_fields(app, api):
     assert set(result["available_actions"]) == {"accept", "return", "comment"}
 
 
+def test_the_json_is_utf8_text_with_numbers_and_times_as_written(app, api):
+    report_id = make_report(app, Status.NEW, title="Đèn đường hỏng ở Kim Long",
+                            latitude=16.4637, longitude=107.5909)
+    answer = api.get("trungtam", f"/api/v1/report/{report_id}")
+    body = answer.get_data(as_text=True)
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert '"title":"Đèn đường hỏng ở Kim Long"' in body  # the letters, not \u escapes
+    assert '"latitude":16.4637,"longitude":107.5909' in body
+    assert '"status_label":"Chờ tiếp nhận"' in body
+    assert re.search(r'"received_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00"', body)
+
+
+def test_an_action_is_recorded_while_a_long_read_holds_the_sqlite_file(app, api):
+    """A streamed export reads for minutes inside one transaction. With SQLite's rollback
+    journal no action could commit meanwhile ("database is locked" after five seconds, a 503);
+    with its write-ahead log the action goes through and the reader keeps its snapshot."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locking")
+    report_id = make_report(app, Status.NEW)
+    with engine.connect() as reader:
+        reader.exec_driver_sql("BEGIN")
+        before = reader.exec_driver_sql("SELECT count(*) FROM report_event").scalar()
+        answer = api.act("trungtam", report_id, "comment", content="Đã liên hệ người phản ánh.")
+        assert answer.status_code == 200, answer.json
+        assert reader.exec_driver_sql("SELECT count(*) FROM report_event").scalar() == before
+        reader.exec_driver_sql("COMMIT")
+    log = api.get("trungtam", f"/api/v1/report/{report_id}/events").json["result"]
+    assert log[0]["content"] == "Đã liên hệ người phản ánh."
+
+
 # --- SQL queries per page ----------------------------------------------------------------------
 
 @contextmanager

@@ -174,7 +174,8 @@ def event_json(row: tuple, attachments: list[Attachment]) -> dict:
         "to_status_label": STATUS_LABELS.get(to_status) if to_status else None,
         "target_unit_name": target_unit_name,
         "late": late,
-        "attachments": [attachment_json(a) for a in attachments],
+        # Most lines have none: an empty list comprehension per line was 2 µs of 3,009.
+        "attachments": [attachment_json(a) for a in attachments] if attachments else [],
     }
 
 
