@@ -20,14 +20,16 @@ limiter = Limiter(key_func=get_remote_address)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_settings(dbapi_connection, _record) -> None:
-    """SQLite enforces foreign keys only when asked, per connection: a catalogue row that
-    reports use cannot be deleted there either (migrations switch it off: migrations/env.py)."""
+    """SQLite's settings, per connection.
+
+    - Foreign keys, enforced only when asked: a catalogue row that reports use cannot be
+      deleted there either (migrations switch it off: migrations/env.py).
+    - The write-ahead log: readers no longer wait for a writer's commit, nor a commit for a
+      long read (gunicorn's workers share one file). ``synchronous`` stays FULL: a committed
+      action survives a power cut."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        # Write-ahead log: readers no longer wait for a writer's commit (gunicorn's workers
-        # share one file), and a commit syncs one file instead of the rollback journal's
-        # several. synchronous stays FULL: a committed action survives a power cut.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 

@@ -1,11 +1,11 @@
 """The app's JSON answers, written by orjson.
 
 A report's log of 3,009 events is 1.4 MB of JSON: the standard library's encoder took 22–30 ms
-of the request to write it on the 2-core machines here, this provider 7. What Flask's own provider does with values JSON has no
-type for (dates as HTTP dates, ``Decimal`` as a string, objects with ``__html__``) still goes
-through its ``default``; keys keep the order the code gives them; text is UTF-8, not ``\\u``
-escapes. Pretty printing (``indent``, in debug), any other option and what orjson cannot
-write stay Flask's.
+of the request to write it on the 2-core machines here, this provider 7. What Flask's own
+provider does with values JSON has no type for (dates as HTTP dates, ``Decimal`` as a string,
+objects with ``__html__``) still goes through its ``default``; keys keep the order the code
+gives them; text is UTF-8, not ``\\u`` escapes. Pretty printing (``indent``, in debug), any
+other option and what orjson cannot write stay Flask's.
 """
 from __future__ import annotations
 

@@ -831,7 +831,6 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
              progress: Callable[[int], None] = lambda n: None,
              stage: Callable[[str], None] = lambda s: None) -> Summary:
     """Add ``n_reports`` generated reports (and their logs) to the configured database."""
-
     started = time.monotonic()
     if until is None:
         until = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
