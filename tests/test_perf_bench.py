@@ -52,6 +52,18 @@ def test_sqlite_gets_the_mixed_load_within_one_and_a_half_times():
     assert "**FAIL**" in render_mixed(mixed, [])[5]  # PostgreSQL: ≥ 150 requests/s
 
 
+def test_the_mixed_load_says_where_its_cpu_went(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    # 6,000 requests; the workers used 72 s of CPU, the database 18 s, the clients 6 s.
+    mixed = Mixed(requests=6_000, errors=0, seconds=60.0, samples=[80.0],
+                  cpu={"app": 72.0, "rest": 18.0, "clients": 6.0})
+    line = render_mixed(mixed, [])[-1]
+    assert ("the app's workers 12.0 ms, the database and the rest of the machine 3.0 ms, "
+            "the clients 1.0 ms; 16.0 ms in all, so the 2 cores serve at most 125 requests/s"
+            ) in line
+    assert render_mixed(Mixed(requests=10, seconds=1.0, samples=[1.0]), [])[-1].startswith("| 10 ")
+
+
 def test_the_mixed_load_opens_only_the_persons_own_pages():
     class Answer:
         def __init__(self, status_code):

@@ -230,6 +230,28 @@ def test_same_period_last_year(app, scenario):
     assert row.same_period == 5
 
 
+def test_same_period_last_year_by_unit_source_month_and_state(app, scenario):
+    # A year before January–February 2020 the unit was sent R3, R6, R1, R2 and R4 in January
+    # 2019, R4 again and R5 in February: seven distributions of six reports (R7 came in
+    # December 2018).
+    jan_feb_2020 = (dt.date(2020, 1, 1), dt.date(2020, 2, 29))
+    kw = {"compare": True, "now": "01/03/2020 09:00"}
+    by_unit = table(app, jan_feb_2020, user="tk.lanhdao", **kw)
+    assert unit_row(by_unit, scenario["unit"]).same_period == 7
+    assert by_unit.total.same_period == 7
+    by_source = table(app, jan_feb_2020, "source", user="tk.lanhdao", **kw)
+    assert [(r.key, r.same_period) for r in by_source.rows] == [(scenario["source"], 6)]
+    by_month = table(app, jan_feb_2020, "month", user="tk.lanhdao", **kw)
+    assert [(r.label, r.same_period) for r in by_month.rows] == [
+        ("Tháng 01/2020", 5), ("Tháng 02/2020", 2)]
+    assert by_month.total.same_period == 6
+    # In 2020 R6 is still being handled, R4 and R5 still wait for the handler, as at the end of
+    # February 2019; R3, R1 and R2 were then waiting to be published and have no row in 2020.
+    by_status = table(app, jan_feb_2020, "status", user="tk.xuly", **kw)
+    assert {r.label: r.same_period for r in by_status.rows} == {"Đang xử lý": 1, "Chờ xử lý": 2}
+    assert by_status.total.same_period == 6
+
+
 def test_unit_people_see_their_unit_only(app, scenario):
     mine = table(app, JAN_FEB, user="tk.xuly")
     assert [r.key for r in mine.rows] == [scenario["unit"]]

@@ -550,10 +550,27 @@ class Mixed:
     errors: int = 0
     seconds: float = 0.0
     samples: list[float] = field(default_factory=list)
+    # CPU seconds spent during the run by the app's workers, the clients (this process) and
+    # the rest of the machine (the database, mostly): where the throughput goes.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the whole machine's busy time, the server's processes', this one's."""
+    import psutil
+
+    def used(times) -> float:
+        return times.user + times.system
+
+    machine = psutil.cpu_times()
+    server = psutil.Process(server_pid)
+    app = sum(used(p.cpu_times()) for p in [server, *server.children(recursive=True)])
+    busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+    return {"machine": busy, "app": app, "clients": used(psutil.Process().cpu_times())}
 
 
 def _in_mix(page: Page, account: str) -> bool:
@@ -579,6 +596,7 @@ def mixed_load(plan: Plan, database_url: str, password: str,
                    for i in range(MIXED_PEOPLE)]
         pages = {account: _own_pages(client, [p for p in plan.pages if _in_mix(p, account)])
                  for account, client in zip(MIXED_ACCOUNTS, clients)}
+        cpu_before = _cpu_seconds(server.process.pid)
         started = time.monotonic()
         stop_at = started + seconds
 
@@ -604,6 +622,9 @@ def mixed_load(plan: Plan, database_url: str, password: str,
         for thread in threads:
             thread.join()
         result.seconds = time.monotonic() - started
+        cpu = {k: v - cpu_before[k] for k, v in _cpu_seconds(server.process.pid).items()}
+        result.cpu = {"app": cpu["app"], "clients": cpu["clients"],
+                      "rest": max(cpu["machine"] - cpu["app"] - cpu["clients"], 0.0)}
     finally:
         server.stop()
         shutil.rmtree(capture_dir, ignore_errors=True)
@@ -654,7 +675,23 @@ def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0
         f"equally) is {ceiling[0]:,.1f} ms a request: the database alone would serve at most "
         f"{ceiling[1]:,.0f} requests/s on this machine's {os.cpu_count()} cores if the app "
         "cost nothing.",
-    ])
+    ]) + _cpu_lines(mixed)
+
+
+def _cpu_lines(mixed: Mixed) -> list[str]:
+    """The CPU an average request of the mix cost, and the throughput the cores allow at it."""
+    if not (mixed.cpu and mixed.requests):
+        return []
+    per_request = {k: 1000 * v / mixed.requests for k, v in mixed.cpu.items()}
+    total = sum(per_request.values())
+    cores = os.cpu_count() or 1
+    return [
+        "", f"CPU an average request of the mix cost (measured during the run): the app's "
+        f"workers {per_request['app']:,.1f} ms, the database and the rest of the machine "
+        f"{per_request['rest']:,.1f} ms, the clients {per_request['clients']:,.1f} ms; "
+        f"{total:,.1f} ms in all, so the {cores} cores serve at most "
+        f"{cores * 1000 / total:,.0f} requests/s at that cost." if total else "",
+    ]
 
 
 # --- The report ---------------------------------------------------------------------------------

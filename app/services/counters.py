@@ -136,6 +136,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _after_flush(session: Session, flush_context) -> None:
+    session.info.pop("report_counts", None)
     touched, before = session.info.pop("report_counts_before", (set(), Counter()))
     touched = touched | {obj.id for obj in session.new if isinstance(obj, Report)}
     if not touched:
@@ -148,6 +149,7 @@ def _after_flush(session: Session, flush_context) -> None:
 
 def _forget(session: Session, *args) -> None:
     session.info.pop("report_counts_before", None)
+    session.info.pop("report_counts", None)
 
 
 _installed: set[int] = set()
@@ -160,6 +162,7 @@ def init_app(db) -> None:
     event.listen(db.session, "before_flush", _before_flush)
     event.listen(db.session, "after_flush", _after_flush)
     event.listen(db.session, "after_rollback", _forget)
+    event.listen(db.session, "after_commit", _forget)
     _installed.add(id(db.session))
 
 
@@ -172,13 +175,18 @@ _COUNTS_OF = (select(ReportCount.unit_id, ReportCount.bucket, ReportCount.n)
 
 
 def counts_of(session, unit_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """``{unit: {bucket: n}}`` for ``unit_ids`` (PROVINCE for the whole province): one query."""
-    result: dict[int, dict[str, int]] = {u: {} for u in unit_ids}
-    if not result:
-        return result
-    for unit, bucket, n in session.execute(_COUNTS_OF, {"units": sorted(result)}):
-        result[unit][bucket] = n
-    return result
+    """``{unit: {bucket: n}}`` for ``unit_ids`` (PROVINCE for the whole province): one query,
+    kept in the session until its next flush, commit or rollback (a queue page's badges and
+    its tabs read the same numbers once). Read-only for the caller."""
+    units = tuple(sorted(set(unit_ids)))
+    kept = session.info.setdefault("report_counts", {})
+    if units not in kept:
+        result: dict[int, dict[str, int]] = {u: {} for u in units}
+        if units:
+            for unit, bucket, n in session.execute(_COUNTS_OF, {"units": list(units)}):
+                result[unit][bucket] = n
+        kept[units] = result
+    return kept[units]
 
 
 _REBUILD_SQL = """

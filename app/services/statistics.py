@@ -510,20 +510,44 @@ def summary(user, period: Period, by: str = "unit", criteria: Criteria | None = 
     rows.sort(key=lambda r: (r.key if by == "month" else r.label.casefold()))
     table = Table(by, period, rows, Row("total", "Tổng cộng", total_figures), compared=compare)
     if compare:
-        _compare_same_period(user, table, criteria, now)
+        _compare_same_period(user, table, criteria)
     return table
 
 
-def _compare_same_period(user, table: Table, criteria: Criteria, now: dt.datetime) -> None:
-    before = summary(user, table.period.year_before(), table.by, criteria, now=now)
+def _compare_same_period(user, table: Table, criteria: Criteria) -> None:
+    received, total = _received(user, table.period.year_before(), criteria, table.by)
     if table.by == "month":
-        shift = {r.key: f"{int(r.key[:4]) + 1}{r.key[4:]}" for r in before.rows}
-        received = {shift[r.key]: r.figures["received"] for r in before.rows}
-    else:
-        received = {r.key: r.figures["received"] for r in before.rows}
+        received = {f"{int(key[:4]) + 1}{key[4:]}": count for key, count in received.items()}
     for row in table.rows:
         row.same_period = received.get(row.key, 0)
-    table.total.same_period = before.total.figures["received"]
+    table.total.same_period = total
+
+
+def _received(user, period: Period, criteria: Criteria, by: str) -> tuple[dict, int]:
+    """The "received" column of ``summary(user, period, by, criteria)`` (key → count) and its
+    total: what the comparison with a year before needs, from the assignments distributed in
+    the period alone. A report's last assignment of a period is one distributed in it whenever
+    it has any, so "received" by field, source, month or state counts the reports with an
+    assignment distributed in the period, under the key of the last one."""
+    months = period.months()
+    if by == "month":
+        column = case(*((Assignment.distributed_at < m.end, i) for i, m in enumerate(months)))
+    else:
+        column = _group_column(by, period)
+    query = _in_criteria(select(Assignment.report_id, column.label("group_key")).where(
+        Assignment.distributed_at >= period.start, Assignment.distributed_at < period.end,
+        _unit_restriction(user),
+    ), criteria)
+    if by == "month":  # each report once a month, and once in the whole period
+        a = query.subquery()
+        reports = func.count(a.c.report_id.distinct())
+        counts = {months[i].first.strftime("%Y-%m"): count for i, count in db.session.execute(
+            select(a.c.group_key, reports).group_by(a.c.group_key)).all()}
+        return counts, db.session.execute(select(reports)).scalar()
+    a = query.subquery() if by == "unit" else _last_per_report(query)
+    counts = dict(db.session.execute(
+        select(a.c.group_key, func.count()).group_by(a.c.group_key)).all())
+    return counts, sum(counts.values())
 
 
 def change_percent(now_value: int, before: int | None) -> float | None:
@@ -566,7 +590,9 @@ def charts(user, period: Period, criteria: Criteria | None = None,
     )
     done = lambda r: r.figures["done_on_time"] + r.figures["done_late"]  # noqa: E731
     today = Period(today_local(now), today_local(now))
-    open_now = summary(user, today, "unit", criteria, now=now).total.figures
+    by_unit_today = list(_grouped(user, today, criteria, "unit", now).values())
+    open_now = {name: sum(f[name] for f in by_unit_today)
+                for name in ("open_on_time", "open_overdue")}
     return {
         "period": period.label,
         "months": [f"{m.first:%m/%Y}" for m in months],
