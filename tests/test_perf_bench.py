@@ -61,6 +61,9 @@ def test_the_mixed_load_says_where_its_cpu_went(monkeypatch):
     assert ("the app's workers 12.0 ms, the database and the rest of the machine 3.0 ms, "
             "the clients 1.0 ms; 16.0 ms in all, so the 2 cores serve at most 125 requests/s"
             ) in line
+    sqlite = render_mixed(mixed, [], factor=1.5, embedded=True)[-1]
+    assert "the app's workers (SQLite's work included) 12.0 ms, the rest of the machine 3.0 ms" \
+        in sqlite
     assert render_mixed(Mixed(requests=10, seconds=1.0, samples=[1.0]), [])[-1].startswith("| 10 ")
 
 

@@ -652,7 +652,8 @@ def mix_ceiling(results: list[Result]) -> tuple[float, float] | None:
     return mean, (os.cpu_count() or 1) * 1000 / mean
 
 
-def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0) -> list[str]:
+def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0,
+                 embedded: bool = False) -> list[str]:
     """``factor``: SQLite's allowance (DESIGN §11: within 1.5× of the figures), dividing the
     throughput asked for."""
     if mixed is None:
@@ -675,19 +676,22 @@ def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0
         f"equally) is {ceiling[0]:,.1f} ms a request: the database alone would serve at most "
         f"{ceiling[1]:,.0f} requests/s on this machine's {os.cpu_count()} cores if the app "
         "cost nothing.",
-    ]) + _cpu_lines(mixed)
+    ]) + _cpu_lines(mixed, embedded)
 
 
-def _cpu_lines(mixed: Mixed) -> list[str]:
-    """The CPU an average request of the mix cost, and the throughput the cores allow at it."""
+def _cpu_lines(mixed: Mixed, embedded: bool) -> list[str]:
+    """The CPU an average request of the mix cost, and the throughput the cores allow at it
+    (``embedded``: SQLite, whose work is the app's workers' own)."""
     if not (mixed.cpu and mixed.requests):
         return []
     per_request = {k: 1000 * v / mixed.requests for k, v in mixed.cpu.items()}
     total = sum(per_request.values())
     cores = os.cpu_count() or 1
+    workers = "the app's workers (SQLite's work included)" if embedded else "the app's workers"
+    rest = "the rest of the machine" if embedded else "the database and the rest of the machine"
     return [
-        "", f"CPU an average request of the mix cost (measured during the run): the app's "
-        f"workers {per_request['app']:,.1f} ms, the database and the rest of the machine "
+        "", f"CPU an average request of the mix cost (measured during the run): {workers} "
+        f"{per_request['app']:,.1f} ms, {rest} "
         f"{per_request['rest']:,.1f} ms, the clients {per_request['clients']:,.1f} ms; "
         f"{total:,.1f} ms in all, so the {cores} cores serve at most "
         f"{cores * 1000 / total:,.0f} requests/s at that cost." if total else "",
@@ -780,7 +784,7 @@ def render(results: list[Result], plan: Plan, dialect: str, database: str, load:
             f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
             f"{r.status} | {verdict} |")
     lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
-    lines += render_mixed(mixed, results, factor)
+    lines += render_mixed(mixed, results, factor, embedded=dialect == "sqlite")
     if plan.notes:
         lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines)
