@@ -85,6 +85,47 @@ def test_a_keyword_many_reports_match_lists_them_newest_first_on_every_page(app,
     assert page_of("gtvt.xuly", 3) == []
 
 
+def test_a_units_keyword_counts_only_its_own_reports_each_once(app, monkeypatch):
+    """A unit's keyword search counts its matches to the bound. PostgreSQL counts a word
+    common among the unit's newest reports along them (``KEYWORD_PROBE`` probed,
+    ``KEYWORD_COUNT_WALK`` walked at most); what a walk leaves under the bound, unless it went
+    through all of the unit's reports, is counted again the usual way. Either way only the unit's reports count, a report linked to it twice (to follow,
+    then to handle) counts once, and a match the probe did not reach counts too. Here the bound
+    is 2, the probe 3 reports, the walk 6."""
+    from report_helpers import GTVT, TTTT, then, user
+
+    from app.domain.workflow import Action
+    from app.services import queues
+
+    def counts(username, keyword):
+        with app.test_request_context():
+            queue = queues.QUEUES_BY_KEY["tat-ca"]
+            found = queues.tab_counts(user(username), queue, queues.Filters(keyword=keyword),
+                                      queue.tab("tat-ca"))
+            return found["cho"].text, found["tat-ca"].text
+
+    make_report(app, Status.ASSIGNED, title="Hố ga xkcdspread")
+    for n in range(4):
+        make_report(app, Status.ASSIGNED, title=f"Đèn đường xkcdmany số {n}")
+    twice = make_report(app, Status.ASSIGNED, unit=TTTT, follow=(GTVT,),
+                        title="Cống nghẹt xkcdtwice")
+    then(app, twice, Action.RETURN, Status.ASSIGNED, unit=TTTT)
+    then(app, twice, Action.DISTRIBUTE, Status.RECEIVED, unit=GTVT)
+    make_report(app, Status.ASSIGNED, title="Cống vỡ xkcdtwice xkcdspread")
+    for n in range(2):
+        make_report(app, Status.ASSIGNED, unit=TTTT, title=f"Cống tràn xkcdtwice số {n}")
+    monkeypatch.setattr(queues, "KEYWORD_COUNT_LIMIT", 2)
+    monkeypatch.setattr(queues, "KEYWORD_PROBE", 3)
+    monkeypatch.setattr(queues, "KEYWORD_COUNT_WALK", 6)
+    assert counts("gtvt.xuly", "xkcdmany") == ("hơn 2", "hơn 2")
+    # The unit's two (one linked twice), not the other unit's two.
+    assert counts("gtvt.xuly", "xkcdtwice") == ("2", "2")
+    assert counts("trungtam", "xkcdtwice") == ("hơn 2", "hơn 2")
+    assert counts("gtvt.xuly", "xkcdnone") == ("0", "0")
+    # One match among the newest three, one further back: both count.
+    assert counts("gtvt.xuly", "xkcdspread") == ("2", "2")
+
+
 def test_a_page_past_the_last_shows_the_last_one(app):
     client = login(app, "trungtam")
     page = client.get("/phan-anh/tat-ca/", query_string={"tab": "tat-ca", "trang": 99999})

@@ -502,13 +502,15 @@ def tab_counts(user, queue: Queue, filters: Filters,
         return {t.key: Count(tab_count(queue, t, groups, follow, rated)) for t in queue.tabs}
     limit = count_limit(filters)
     conditions = [_tab_clause(user, queue, t) for t in queue.tabs]
-    flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
-    matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
-                .limit(limit + 1).subquery())
-    row = db.session.execute(
-        select(func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
-                               for i in range(len(conditions))))
-    ).one()
+    row = _counted_newest(user, queue, filters, conditions, limit)
+    if row is None:
+        flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
+        matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
+                    .limit(limit + 1).subquery())
+        row = db.session.execute(
+            select(func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
+                                   for i in range(len(conditions))))
+        ).one()
     seen, per_tab = row[0], row[1:]
     if seen <= limit:
         return {t.key: Count(n) for t, n in zip(queue.tabs, per_tab)}
@@ -519,6 +521,67 @@ def tab_counts(user, queue: Queue, filters: Filters,
             .limit(limit + 1).subquery())).scalar_one()
         counts[current.key] = Count(min(n, limit), n > limit)
     return counts
+
+
+# A unit's keyword search on PostgreSQL: how many of its newest reports are probed for the
+# keyword, and how many at most are walked to count its matches when the probe finds it common.
+KEYWORD_PROBE = 100
+KEYWORD_COUNT_WALK = 5_000
+
+
+def _counted_newest(user, queue: Queue, filters: Filters, conditions: list, limit: int):
+    """(matches, matches of each tab) of a unit's keyword search, up to ``limit`` + 1, counted
+    along the unit's newest reports (PostgreSQL); None where the caller counts them the usual
+    way.
+
+    The search looks for the unit's mark beside the words (``keyword_clause``), and PostgreSQL
+    then counts through the word index: a common word's matches in the busiest unit are
+    132,224 reports, all read from the index before the first is counted (71 ms for "đường"
+    at a million). Walking the unit's links newest first (ix_report_unit_received) finds
+    1,001 of them among 1,217 reports (6.5 ms). A rare word would be walked in vain, so the
+    newest ``KEYWORD_PROBE`` are probed first: the walk is taken only if they promise the
+    ``limit`` + 1 matches within ``KEYWORD_COUNT_WALK`` reports. A walk (or a probe) that
+    went through all of the unit's reports counted them exactly; one that ends short of the
+    bound otherwise is counted again the usual way. (Without a unit's mark PostgreSQL walks
+    the newest reports by itself when a word is that common: the centre's "đường", 8 ms
+    either way.)"""
+    unit_id = scope_unit(user)
+    if (not filters.keyword or unit_id is None or queue.follow or queue.feedback
+            or db.session.get_bind().dialect.name != "postgresql"):
+        return None
+    others = filter_clauses(user, replace(filters, keyword=None))
+    words = keyword_clause(filters.keyword, unit_id=unit_id)
+
+    def walk(rows: int):
+        """(the matches among the unit's newest ``rows`` reports up to ``limit`` + 1, whether
+        those were all of its reports, the matches of each tab)."""
+        # The unit's links are its scope (scope_clause); a report linked twice (to handle and
+        # to follow) is one row.
+        links = (select(ReportUnit.report_id, ReportUnit.received_at)
+                 .where(ReportUnit.unit_id == unit_id).distinct()
+                 .order_by(ReportUnit.received_at.desc(), ReportUnit.report_id.desc())
+                 .limit(rows).cte("links"))
+        found = (select(*(case((c, 1), else_=0).label(f"tab{i}")
+                          for i, c in enumerate(conditions)))
+                 .select_from(links).join(Report, Report.id == links.c.report_id)
+                 .where(or_(*conditions), *others, words).limit(limit + 1).subquery())
+        # The unit's links are counted only when the matches fell short (PostgreSQL runs the
+        # subquery when the CASE asks for it).
+        walked = select(func.count()).select_from(links).scalar_subquery()
+        matched, seen, *per_tab = db.session.execute(
+            select(func.count(), case((func.count() <= limit, walked)),
+                   *(func.coalesce(func.sum(found.c[f"tab{i}"]), 0)
+                     for i in range(len(conditions)))).select_from(found)
+        ).one()
+        return matched, seen is not None and seen < rows, (matched, *per_tab)
+
+    matched, whole, row = walk(KEYWORD_PROBE)
+    if matched > limit or whole:
+        return row
+    if matched * KEYWORD_COUNT_WALK < (limit + 1) * KEYWORD_PROBE:
+        return None
+    matched, whole, row = walk(KEYWORD_COUNT_WALK)
+    return row if matched > limit or whole else None
 
 
 # --- Badges -------------------------------------------------------------------------------------
