@@ -204,14 +204,15 @@ def notification_row(person_id: int, kind: str, title: str, created_at: dt.datet
 
 
 def add_rows(notifications: list[dict], mails: list[dict | None] = ()) -> None:
-    """Notifications and outbox mails as multi-row INSERTs, one statement for each 500 rows:
-    as ORM objects, SQLite inserted them one at a time to read back ids nothing here needs (a
-    return told 26 people in 52 statements), and a plain executemany has PostgreSQL plan and
-    run each row on its own (12 ms for 26 notifications, against one statement's 1-2)."""
+    """Notifications and outbox mails, one executemany for each table. As ORM objects, SQLite
+    inserted them one at a time to read back ids nothing here needs (a return told 26 people
+    in 52 statements). A multi-row VALUES was compiled anew for every action, its rows' count
+    being part of the statement: 4.7 ms for 26 notifications at PostgreSQL, 72 ms for 500,
+    against 2.1 and 20 ms for psycopg's executemany (sent in one pipeline)."""
     mails = [row for row in mails if row is not None]
     for model, rows in ((Notification, notifications), (OutboxMail, mails)):
-        for start in range(0, len(rows), 500):
-            db.session.execute(insert(model).values(rows[start:start + 500]))
+        if rows:
+            db.session.execute(insert(model), rows)
 
 
 def queue_mail(person: AppUser, kind: str, mail: Mail, **when) -> None:
