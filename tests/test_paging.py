@@ -89,9 +89,10 @@ def test_a_units_keyword_counts_only_its_own_reports_each_once(app, monkeypatch)
     """A unit's keyword search counts its matches to the bound. PostgreSQL counts a word
     common among the unit's newest reports along them (``KEYWORD_PROBE`` probed,
     ``KEYWORD_COUNT_WALK`` walked at most); what a walk leaves under the bound, unless it went
-    through all of the unit's reports, is counted again the usual way. Either way only the unit's reports count, a report linked to it twice (to follow,
-    then to handle) counts once, and a match the probe did not reach counts too. Here the bound
-    is 2, the probe 3 reports, the walk 6."""
+    through all of the unit's reports, is counted again the usual way. Either way only the
+    unit's reports count, a report linked to it twice (to follow, then to handle) counts once,
+    and a match the probe did not reach counts too. Here the bound is 2, the probe 3 reports,
+    the walk 6."""
     from report_helpers import GTVT, TTTT, then, user
 
     from app.domain.workflow import Action

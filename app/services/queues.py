@@ -42,7 +42,7 @@ from ..models.visit import QueueVisit
 from .counters import (
     FOLLOW_DONE, FOLLOW_OPEN, RATINGS_ANSWERED, RATINGS_WAITING, counts_of, parse_state_bucket,
 )
-from .scope import scope_clause, scope_key, scope_unit, sees_all, unit_in_scope
+from .scope import scope_clause, scope_key, scope_links, scope_unit, sees_all, unit_in_scope
 from .search import SEARCH_VECTOR, keyword_clause
 from .workflow import overdue_clause
 
@@ -504,13 +504,9 @@ def tab_counts(user, queue: Queue, filters: Filters,
     conditions = [_tab_clause(user, queue, t) for t in queue.tabs]
     row = _counted_newest(user, queue, filters, conditions, limit)
     if row is None:
-        flags = (case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions))
-        matching = (_list_select(user, queue, None, filters, *flags).where(or_(*conditions))
-                    .limit(limit + 1).subquery())
-        row = db.session.execute(
-            select(func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
-                                   for i in range(len(conditions))))
-        ).one()
+        matching = (_list_select(user, queue, None, filters, *_tab_flags(conditions))
+                    .where(or_(*conditions)).limit(limit + 1).subquery())
+        row = db.session.execute(select(*_tallies(matching, conditions))).one()
     seen, per_tab = row[0], row[1:]
     if seen <= limit:
         return {t.key: Count(n) for t, n in zip(queue.tabs, per_tab)}
@@ -521,6 +517,17 @@ def tab_counts(user, queue: Queue, filters: Filters,
             .limit(limit + 1).subquery())).scalar_one()
         counts[current.key] = Count(min(n, limit), n > limit)
     return counts
+
+
+def _tab_flags(conditions: list) -> list:
+    """A column per tab, tab0, tab1…: 1 for a report of that tab, else 0."""
+    return [case((c, 1), else_=0).label(f"tab{i}") for i, c in enumerate(conditions)]
+
+
+def _tallies(matching, conditions: list) -> list:
+    """The rows of the subquery ``matching`` (of ``_tab_flags`` columns), then each tab's."""
+    return [func.count(), *(func.coalesce(func.sum(matching.c[f"tab{i}"]), 0)
+                            for i in range(len(conditions)))]
 
 
 # A unit's keyword search on PostgreSQL: how many of its newest reports are probed for the
@@ -549,31 +556,27 @@ def _counted_newest(user, queue: Queue, filters: Filters, conditions: list, limi
     if (not filters.keyword or unit_id is None or queue.follow or queue.feedback
             or db.session.get_bind().dialect.name != "postgresql"):
         return None
-    others = filter_clauses(user, replace(filters, keyword=None))
-    words = keyword_clause(filters.keyword, unit_id=unit_id)
+    filtered = filter_clauses(user, filters)
 
     def walk(rows: int):
         """(the matches among the unit's newest ``rows`` reports up to ``limit`` + 1, whether
         those were all of its reports, the matches of each tab)."""
-        # The unit's links are its scope (scope_clause); a report linked twice (to handle and
-        # to follow) is one row.
+        # The unit's scope walked by its links, newest first; a report linked twice (to
+        # handle and to follow) is one row.
         links = (select(ReportUnit.report_id, ReportUnit.received_at)
-                 .where(ReportUnit.unit_id == unit_id).distinct()
+                 .where(scope_links(unit_id)).distinct()
                  .order_by(ReportUnit.received_at.desc(), ReportUnit.report_id.desc())
                  .limit(rows).cte("links"))
-        found = (select(*(case((c, 1), else_=0).label(f"tab{i}")
-                          for i, c in enumerate(conditions)))
+        found = (select(*_tab_flags(conditions))
                  .select_from(links).join(Report, Report.id == links.c.report_id)
-                 .where(or_(*conditions), *others, words).limit(limit + 1).subquery())
+                 .where(or_(*conditions), *filtered).limit(limit + 1).subquery())
         # The unit's links are counted only when the matches fell short (PostgreSQL runs the
         # subquery when the CASE asks for it).
         walked = select(func.count()).select_from(links).scalar_subquery()
-        matched, seen, *per_tab = db.session.execute(
-            select(func.count(), case((func.count() <= limit, walked)),
-                   *(func.coalesce(func.sum(found.c[f"tab{i}"]), 0)
-                     for i in range(len(conditions)))).select_from(found)
+        *tallies, seen = db.session.execute(
+            select(*_tallies(found, conditions), case((func.count() <= limit, walked)))
         ).one()
-        return matched, seen is not None and seen < rows, (matched, *per_tab)
+        return tallies[0], seen is not None and seen < rows, tuple(tallies)
 
     matched, whole, row = walk(KEYWORD_PROBE)
     if matched > limit or whole:

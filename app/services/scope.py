@@ -36,6 +36,12 @@ def scope_key(user) -> tuple[bool, int | None]:
     return sees_all(user), unit_in_scope(user)
 
 
+def scope_links(unit_id: int) -> ColumnElement[bool]:
+    """Condition on ``ReportUnit``: the links putting a report in unit ``unit_id``'s scope
+    (to handle or to follow, done or not)."""
+    return ReportUnit.unit_id == unit_id
+
+
 def scope_clause(user, *, probe: bool = False) -> ColumnElement[bool]:
     """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
     is a permission, app/security/permissions.py).
@@ -51,7 +57,7 @@ def scope_clause(user, *, probe: bool = False) -> ColumnElement[bool]:
     if unit_id is None:
         return false()
     linked = (select(true()).select_from(ReportUnit)
-              .where(ReportUnit.report_id == Report.id, ReportUnit.unit_id == unit_id))
+              .where(ReportUnit.report_id == Report.id, scope_links(unit_id)))
     # An OFFSET keeps PostgreSQL from turning the EXISTS into a join it may hash.
     return (linked.offset(0) if probe else linked).exists()
 
