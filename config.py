@@ -91,6 +91,10 @@ SESSION_COOKIE_SECURE = APP_ENV == "production"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = 8 * 3600
+# The page cache (app/ops/page_cache.py): a person's page sent again while no data changes and
+# the minute is the same. memory:// keeps pages in each worker; redis://127.0.0.1:6379/1 shares
+# them between workers and instances; off builds every page.
+PAGE_CACHE = os.environ.get("PAGE_CACHE", "memory://")
 # Login rate limit: FAB applies AUTH_RATE_LIMIT only when both flags are on.
 RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 AUTH_RATE_LIMITED = True

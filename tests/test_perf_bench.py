@@ -52,6 +52,16 @@ def test_sqlite_gets_the_mixed_load_within_one_and_a_half_times():
     assert "**FAIL**" in render_mixed(mixed, [])[5]  # PostgreSQL: ≥ 150 requests/s
 
 
+def test_the_mixed_load_shows_the_page_cache_and_the_same_load_without_it():
+    kept = Mixed(requests=9_000, errors=0, seconds=60.0, samples=[20.0], page_cache="memory://",
+                 hits=8_550)  # 150 requests/s, 95 % of them sent from the cache
+    built = Mixed(requests=3_000, errors=0, seconds=60.0, samples=[60.0], page_cache="off")
+    lines = render_mixed(kept, [], uncached=built)
+    assert lines[5] == ("| 9,000 | 150.0 | 20.0 | 20.0 | 0 | memory:// | 95 % "
+                        "| ≥ 150 requests/s, 0 errors | pass |")
+    assert lines[6] == "| 3,000 | 50.0 | 60.0 | 60.0 | 0 | off | 0 % | for comparison | — |"
+
+
 def test_the_mixed_load_says_where_its_cpu_went(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     # 6,000 requests; the workers used 72 s of CPU, the database 18 s, the clients 6 s.

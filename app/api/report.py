@@ -50,6 +50,7 @@ from ..formatting import iso_local
 from ..models import Attachment, Report, ReportEvent, ReportUnit, ReportUnitKind
 from ..models.base import utcnow
 from ..models.report import ATTACHMENT_STAGE_LABELS, action_label
+from ..ops import page_cache
 from ..services import queues as queue_service
 from ..services.scope import get_visible_report, reporter_of, scope_clause, scope_unit
 from ..services.search import keyword_clause
@@ -477,7 +478,9 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             401:
               $ref: '#/components/responses/401'
         """
-        args = kwargs.get("rison", {})
+        return page_cache.page(lambda: self._list(kwargs.get("rison", {})))
+
+    def _list(self, args):
         user = _current_user()
         try:
             columns = self._columns(args)
@@ -541,13 +544,16 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             404:
               $ref: '#/components/responses/404'
         """
+        return page_cache.page(lambda: self._one(pk, kwargs.get("rison", {})))
+
+    def _one(self, pk, args):
         user = _current_user()
         report = self._load(user, pk)
         if report is None:
             return self.response(404, message=NOT_FOUND_MESSAGE)
         result = report_json(user, report)
         try:
-            columns = self._columns(kwargs.get("rison", {}))
+            columns = self._columns(args)
         except InvalidInput as exc:
             return self._error(exc)
         if columns:
@@ -655,6 +661,9 @@ class ReportApi(RequestFiltersMixin, ModelRestApi):
             404:
               $ref: '#/components/responses/404'
         """
+        return page_cache.page(lambda: self._events(pk))
+
+    def _events(self, pk):
         user = _current_user()
         report = get_visible_report(user, pk)
         if report is None:

@@ -13,3 +13,4 @@ from .notification import (  # noqa: F401
 )
 from .feedback import Feedback, FeedbackAnswer, Rating  # noqa: F401
 from .submission import FormSubmission  # noqa: F401
+from .data_version import DataVersion  # noqa: F401

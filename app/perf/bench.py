@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db, postgresql_plans
+from ..ops.page_cache import HEADER as CACHE_HEADER
 from ..services.queues import QUEUES
 from . import bench_app
 from .vocabulary import RARE_KEYWORD
@@ -127,7 +128,8 @@ class Server:
     """gunicorn with the production settings (one sync worker unless told) serving
     ``app.perf.bench_app`` over the configured database."""
 
-    def __init__(self, database_url: str, capture_dir: str, workers: int = 1):
+    def __init__(self, database_url: str, capture_dir: str, workers: int = 1,
+                 page_cache: str | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="perf-bench-", suffix=".log",
@@ -135,6 +137,7 @@ class Server:
         env = {
             **os.environ, "DATABASE_URL": database_url, "PERF_CAPTURE_DIR": capture_dir,
             "RATELIMIT_ENABLED": "0",  # every sign-in of the benchmark comes from 127.0.0.1
+            **({} if page_cache is None else {"PAGE_CACHE": page_cache}),
         }
         self.process = subprocess.Popen(
             # The production settings (gunicorn.conf.py), but no worker recycled mid-run.
@@ -550,6 +553,8 @@ class Mixed:
     errors: int = 0
     seconds: float = 0.0
     samples: list[float] = field(default_factory=list)
+    page_cache: str = ""  # the server's PAGE_CACHE
+    hits: int = 0  # answers sent from the page cache
     # CPU seconds spent during the run by the app's workers, the clients (this process) and
     # the rest of the machine (the database, mostly): where the throughput goes.
     cpu: dict[str, float] = field(default_factory=dict)
@@ -582,14 +587,15 @@ def _in_mix(page: Page, account: str) -> bool:
 
 
 def mixed_load(plan: Plan, database_url: str, password: str,
-               seconds: float = MIXED_SECONDS) -> Mixed:
+               seconds: float = MIXED_SECONDS, page_cache: str | None = None) -> Mixed:
     """``MIXED_PEOPLE`` people, half the centre and half a handler, each opening their own
     measured pages (queues, searches, report pages, the REST list) one after another for
     ``seconds``, against gunicorn with ``MIXED_WORKERS`` workers: throughput, p95 and errors
-    (an answer of 500 or more, or none)."""
+    (an answer of 500 or more, or none). ``page_cache``: the server's PAGE_CACHE, if not the
+    configured one."""
     capture_dir = tempfile.mkdtemp(prefix="perf-mixed-")
-    server = Server(database_url, capture_dir, workers=MIXED_WORKERS)
-    result = Mixed()
+    server = Server(database_url, capture_dir, workers=MIXED_WORKERS, page_cache=page_cache)
+    result = Mixed(page_cache=page_cache or current_app.config.get("PAGE_CACHE") or "off")
     lock = threading.Lock()
     try:
         clients = [Client(server.base, MIXED_ACCOUNTS[i % len(MIXED_ACCOUNTS)], password)
@@ -608,12 +614,14 @@ def mixed_load(plan: Plan, database_url: str, password: str,
                 k += 1
                 began = time.perf_counter()
                 try:
-                    failed = client.call("GET", page.url, None, page.api).status_code >= 500
+                    answer = client.call("GET", page.url, None, page.api)
+                    failed, hit = answer.status_code >= 500, answer.headers.get(CACHE_HEADER) == "hit"
                 except requests.RequestException:
-                    failed = True
+                    failed, hit = True, False
                 with lock:
                     result.requests += 1
                     result.errors += failed
+                    result.hits += hit
                     result.samples.append((time.perf_counter() - began) * 1000)
 
         threads = [threading.Thread(target=person, args=(i, c)) for i, c in enumerate(clients)]
@@ -653,33 +661,42 @@ def mix_ceiling(results: list[Result]) -> tuple[float, float] | None:
 
 
 def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0,
-                 embedded: bool = False) -> list[str]:
+                 embedded: bool = False, uncached: Mixed | None = None) -> list[str]:
     """``factor``: SQLite's allowance (DESIGN §11: within 1.5× of the figures), dividing the
-    throughput asked for."""
+    throughput asked for. ``uncached``: the same load with the page cache off, for comparison."""
     if mixed is None:
         return []
     budget = MIXED_BUDGET / factor
     ok = mixed.per_second >= budget and mixed.errors == 0
     ceiling = mix_ceiling(results)
+
+    def row(run: Mixed, judged: str) -> str:
+        kept = f"{100 * run.hits / run.requests:,.0f} %" if run.requests else "—"
+        return (f"| {run.requests:,} | {run.per_second:,.1f} | {_ms(_percentile(run.samples, 50))} "
+                f"| {_ms(_percentile(run.samples, 95))} | {run.errors:,} | {run.page_cache or '—'}"
+                f" | {kept} | {judged} |")
+
     return [
         "", f"Mixed load: {MIXED_PEOPLE} people at once ({', '.join(MIXED_ACCOUNTS)}, each "
         f"opening their own pages of the table above one after another) against gunicorn with "
         f"{MIXED_WORKERS} sync workers for {mixed.seconds:,.0f} s; the clients run on the same "
-        "machine.", "",
-        "| requests | requests/s | p50 ms | p95 ms | errors | budget | pass |",
-        "|---:|---:|---:|---:|---:|---|---|",
-        f"| {mixed.requests:,} | {mixed.per_second:,.1f} | {_ms(_percentile(mixed.samples, 50))} "
-        f"| {_ms(_percentile(mixed.samples, 95))} | {mixed.errors:,} | ≥ {budget:,.0f} requests/s, "
-        f"0 errors | {'pass' if ok else '**FAIL**'} |",
-    ] + ([] if ceiling is None else [
+        "machine. The page cache as configured (app/ops/page_cache.py: a person's page sent "
+        "again while no data changes, within the minute); the pages of the table above were "
+        "measured with it off.", "",
+        "| requests | requests/s | p50 ms | p95 ms | errors | page cache | sent from it "
+        "| budget | pass |",
+        "|---:|---:|---:|---:|---:|---|---:|---|---|",
+        row(mixed, f"≥ {budget:,.0f} requests/s, 0 errors | {'pass' if ok else '**FAIL**'}"),
+    ] + ([] if uncached is None else [row(uncached, "for comparison | —")]) + ([] if ceiling is None else [
         "", f"The bare SQL of the mix's pages (their floors above, each person's pages taken "
         f"equally) is {ceiling[0]:,.1f} ms a request: the database alone would serve at most "
         f"{ceiling[1]:,.0f} requests/s on this machine's {os.cpu_count()} cores if the app "
         "cost nothing.",
-    ]) + _cpu_lines(mixed, embedded)
+    ]) + _cpu_lines(mixed, embedded) + (
+        [] if uncached is None else _cpu_lines(uncached, embedded, "With the page cache off, "))
 
 
-def _cpu_lines(mixed: Mixed, embedded: bool) -> list[str]:
+def _cpu_lines(mixed: Mixed, embedded: bool, run: str = "") -> list[str]:
     """The CPU an average request of the mix cost, and the throughput the cores allow at it
     (``embedded``: SQLite, whose work is the app's workers' own)."""
     if not (mixed.cpu and mixed.requests):
@@ -690,7 +707,7 @@ def _cpu_lines(mixed: Mixed, embedded: bool) -> list[str]:
     workers = "the app's workers (SQLite's work included)" if embedded else "the app's workers"
     rest = "the rest of the machine" if embedded else "the database and the rest of the machine"
     return [
-        "", f"CPU an average request of the mix cost (measured during the run): {workers} "
+        "", f"{run}CPU an average request of the mix cost (measured during the run): {workers} "
         f"{per_request['app']:,.1f} ms, {rest} "
         f"{per_request['rest']:,.1f} ms, the clients {per_request['clients']:,.1f} ms; "
         f"{total:,.1f} ms in all, so the {cores} cores serve at most "
@@ -744,7 +761,7 @@ def _ms(value: float | None) -> str:
 
 
 def render(results: list[Result], plan: Plan, dialect: str, database: str, load: tuple[str, str],
-           seconds: float, mixed: Mixed | None = None) -> str:
+           seconds: float, mixed: Mixed | None = None, uncached: Mixed | None = None) -> str:
     factor = SQLITE_FACTOR if dialect == "sqlite" else 1.0
     counts = {t: _scalar(f"SELECT count(*) FROM {t}") for t in ("report", "report_event", "unit", "ab_user")}
     lines = [
@@ -784,7 +801,7 @@ def render(results: list[Result], plan: Plan, dialect: str, database: str, load:
             f"{_ms(r.p50)} | {_ms(r.p95)} | {_ms(floor)} | {ratio} | {r.statements} | "
             f"{r.status} | {verdict} |")
     lines += ["", f"Budget lines: {passed} pass, {failed} fail."]
-    lines += render_mixed(mixed, results, factor, embedded=dialect == "sqlite")
+    lines += render_mixed(mixed, results, factor, embedded=dialect == "sqlite", uncached=uncached)
     if plan.notes:
         lines += ["", "Not measured:", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines)
@@ -827,7 +844,8 @@ def run(rounds: int = 20, accounts: tuple[str, ...] = BENCH_ACCOUNTS, write: boo
     dialect, database = _database()
     db.session.close()
     capture_dir = tempfile.mkdtemp(prefix="perf-capture-")
-    server = Server(url.render_as_string(hide_password=False), capture_dir)
+    # Every page built: the page cache would send most rounds of a page as kept.
+    server = Server(url.render_as_string(hide_password=False), capture_dir, page_cache="off")
     replayer = Replayer(url)
     try:
         results = measure(plan, server, replayer, capture_dir, password, progress, max_minutes)
@@ -835,13 +853,17 @@ def run(rounds: int = 20, accounts: tuple[str, ...] = BENCH_ACCOUNTS, write: boo
         server.stop()
         replayer.close()
         shutil.rmtree(capture_dir, ignore_errors=True)
-    mixed = None
+    mixed = uncached = None
     if mixed_seconds:
+        database_url = url.render_as_string(hide_password=False)
         progress(f"mixed load: {MIXED_PEOPLE} people, {MIXED_WORKERS} workers, {mixed_seconds:.0f} s")
-        mixed = mixed_load(plan, url.render_as_string(hide_password=False), password, mixed_seconds)
+        mixed = mixed_load(plan, database_url, password, mixed_seconds)
+        if mixed.page_cache != "off":
+            progress("mixed load again, the page cache off")
+            uncached = mixed_load(plan, database_url, password, mixed_seconds, page_cache="off")
     load_end = "{:.1f}".format(os.getloadavg()[0])
     block = render(results, plan, dialect, database, (load_start, load_end),
-                   time.monotonic() - started, mixed)
+                   time.monotonic() - started, mixed, uncached)
     if write:
         write_report_locked(block, dialect)
     return block, results

@@ -134,6 +134,12 @@ class UserView(UserDBModelView):
         """"Thông tin tài khoản": FAB's page and the person's choice of how to be told;
         "Đổi mật khẩu" is not offered to a person of an SSO unit (their password is the
         provider's, ours is never used)."""
+        from ..ops import page_cache  # not at the top: the security manager comes first
+
+        self.update_redirect()
+        return page_cache.page(self._userinfo_page)
+
+    def _userinfo_page(self):
         from ..views.notify import preference_rows
 
         item = g.user  # the signed-in person, already loaded (FAB reads them again)
@@ -141,7 +147,6 @@ class UserView(UserDBModelView):
                    if not (name == "resetmypassword" and _signs_in_by_sso(g.user))}
         widgets = self._get_show_widget(g.user.id, item, actions=actions,
                                         show_fieldsets=self.user_show_fieldsets)
-        self.update_redirect()
         return self.render_template("notify/user_info.html", title=self.user_info_title,
                                     widgets=widgets, appbuilder=self.appbuilder,
                                     prefs=preference_rows(g.user))

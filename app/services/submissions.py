@@ -34,12 +34,28 @@ REPEATED = "Đã cập nhật"
 # A repeat comes within seconds; a day covers a resend after a night's pause.
 KEPT_FOR = dt.timedelta(days=1)
 _VALID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_FIELD_HTML = f'<input type="hidden" name="{FIELD}" value="{{}}">'
+_FIELD_FOUND = re.compile(re.escape(_FIELD_HTML).replace(r"\{\}", "[A-Za-z0-9_-]+"))
+_FIELD_BLANK = _FIELD_HTML.format("\x00once\x00")
 
 
 def token_field() -> Markup:
     """The hidden input of a new one-time token (a Jinja global)."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(
-        FIELD, secrets.token_urlsafe(18))
+    return Markup(_FIELD_HTML.format(secrets.token_urlsafe(18)))
+
+
+def blank_tokens(page: str) -> str:
+    """A page kept to be sent again (app.ops.page_cache): its tokens taken out…"""
+    return _FIELD_FOUND.sub(_FIELD_BLANK, page)
+
+
+def fill_tokens(page: str) -> str:
+    """…and new ones put in each time it is sent: a token is never sent twice."""
+    if _FIELD_BLANK not in page:
+        return page
+    parts = page.split(_FIELD_BLANK)
+    return "".join(part + _FIELD_HTML.format(secrets.token_urlsafe(18))
+                   for part in parts[:-1]) + parts[-1]
 
 
 def _repeat_answer(token: str):

@@ -2,6 +2,7 @@
 from flask import g
 from flask_appbuilder import IndexView, expose
 
+from ..ops import page_cache
 from ..security.permissions import report_permissions
 
 
@@ -11,6 +12,9 @@ class HomeView(IndexView):
     @expose("/")
     def index(self):
         self.update_redirect()
+        return page_cache.page(self._page)
+
+    def _page(self):
         user = getattr(g, "user", None)
         alerts = None
         if user is not None and user.is_authenticated and report_permissions(user):

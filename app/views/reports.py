@@ -42,6 +42,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.catalogue import UNIT_KIND_LABELS, UnitKind
 from ..models.report import ATTACHMENT_STAGE_LABELS
+from ..ops import page_cache
 from ..security.permissions import views_with
 from ..services import attachments as attachment_store
 from ..services import queues as queue_service
@@ -265,6 +266,12 @@ class QueueView(BaseView):
     @expose("/")
     @has_access
     def list(self):
+        url = request.full_path.rstrip("?")
+        if session.get(QUEUE_URL_KEY) != url:  # where the report page's "Quay lại" goes
+            session[QUEUE_URL_KEY] = url
+        return page_cache.page(self._page)
+
+    def _page(self):
         user = _user()
         queue = self.queue
         tab = queue.tab(request.args.get("tab"))
@@ -274,8 +281,11 @@ class QueueView(BaseView):
         page = max(_parse_int(request.args.get("trang")) or 1, 1)
         badge = current_badges().get(queue.key)
         seen_before = badge.seen_at if badge else None
+        # Opened now: recorded when it held something new (otherwise the last opening says the
+        # same, and a page that writes nothing can be kept, app/ops/page_cache.py).
+        opened_new = badge is None or badge.new
         if badge:
-            badge.new = False  # opened now: the menu of this very page shows it seen
+            badge.new = False  # the menu of this very page shows it seen
         counts = queue_service.tab_counts(user, queue, filters, tab)
         total = counts[tab.key]
         pages = queue_service.page_count(total)
@@ -312,9 +322,8 @@ class QueueView(BaseView):
             may_take_in=may_take_in(), page_size=queue_service.PAGE_SIZE,
             clear_condition_args={k: v for k, v in args.items() if k != "tinh_trang"},
         )
-        # Recorded after rendering: the commit would otherwise expire and reload the user.
-        queue_service.mark_seen(user, queue)
-        session[QUEUE_URL_KEY] = request.full_path.rstrip("?")
+        if opened_new:  # after rendering: the commit would otherwise expire and reload the user
+            queue_service.mark_seen(user, queue)
         return page_html
 
 
@@ -590,9 +599,10 @@ class ReportPageView(BaseView):
     @has_access
     def show(self, report_id: int):
         user = _user()
-        report = _load_report(user, report_id)
         if request.method == "GET":
-            return self._page(user, report)
+            return page_cache.page(lambda: self._page(user, _load_report(user, report_id)),
+                                   vary=session.get(QUEUE_URL_KEY))
+        report = _load_report(user, report_id)
 
         form = ActionForm()
         if not form.validate():
