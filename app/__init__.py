@@ -108,10 +108,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_administration(app: Flask) -> None:
-    """The audit log hook, SSO and first-sign-in password change, one-time form tokens, the page
-    cache, the data console at /admin/."""
+    """The audit log hook, SSO and first-sign-in password change, one-time form tokens, the data
+    console at /admin/."""
     from .console import init_console
-    from .ops import page_cache
     from .security import auth
     from .services import audit, counters, submissions
 
@@ -119,7 +118,6 @@ def _init_administration(app: Flask) -> None:
     counters.init_app(db)
     auth.init_app(app)
     submissions.init_app(app)  # after the sign-in checks: a token is taken for a page that runs
-    page_cache.init_app(app)
     init_console(app, appbuilder, db)
 
 
