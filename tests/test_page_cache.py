@@ -6,7 +6,7 @@ import re
 
 from conftest import csrf_token, login
 from itsdangerous import URLSafeTimedSerializer
-from report_helpers import GTVT, Status, api, ids, make_report  # noqa: F401  (api is a fixture)
+from report_helpers import GTVT, TTTT, XD, Status, api, ids, make_report  # noqa: F401  (api is a fixture)
 from sqlalchemy import select, text, update
 
 from app.models import DataVersion, Report
@@ -108,13 +108,34 @@ def test_the_rest_api_answers_are_kept_for_the_same_person(app, api):
     assert other.get(f"/api/v1/report/{report_id}", headers=other_headers).status_code == 404
 
 
+def test_a_units_pages_are_kept_while_another_unit_works(app, api):
+    theirs = make_report(app, Status.ASSIGNED, unit=TTTT, follow=(XD,),
+                         title="Đèn tín hiệu hỏng ở ngã tư")
+    make_report(app, Status.ASSIGNED, unit=GTVT)
+    api.client("tttt.xuly")  # signed in before the pages are kept
+    centre, handler, other, follower = (
+        login(app, name) for name in ("trungtam", "gtvt.xuly", "tttt.xuly", "xd.xuly"))
+    pages = {client: kept(client, url) for client, url in (
+        (centre, "/phan-anh/tat-ca/"), (handler, "/phan-anh/xu-ly/"), (other, "/phan-anh/xu-ly/"),
+        (follower, "/phan-anh/tat-ca/"))}
+    assert "Đèn tín hiệu hỏng ở ngã tư" in pages[other].text
+    assert "Đèn tín hiệu hỏng ở ngã tư" in pages[follower].text
+    assert "Đèn tín hiệu hỏng ở ngã tư" not in pages[handler].text
+
+    assert api.act("tttt.xuly", theirs, "accept").status_code == 200
+    assert handler.get("/phan-anh/xu-ly/").headers.get(HEADER) == "hit"  # not theirs: kept
+    for client, url in ((centre, "/phan-anh/tat-ca/"), (other, "/phan-anh/xu-ly/"),
+                        (follower, "/phan-anh/tat-ca/")):  # the centre, the unit, its follower
+        assert client.get(url).headers.get(HEADER) != "hit"
+
+
 def test_the_data_version_moves_with_each_committed_write_only(app, db):
     report_id = make_report(app)
 
     def version():
-        token = db.session.execute(select(DataVersion.token)).scalar()
+        tokens = dict(db.session.execute(select(DataVersion.scope, DataVersion.token)).all())
         db.session.rollback()
-        return token
+        return tokens
 
     before = version()
     db.session.execute(select(Report.title).where(Report.id == report_id))
@@ -127,11 +148,26 @@ def test_the_data_version_moves_with_each_committed_write_only(app, db):
 
     db.session.execute(text("UPDATE report SET title = title WHERE id = :id"), {"id": report_id})
     db.session.commit()
-    written = version()
-    assert written != before  # a raw statement, committed
+    written = version()  # a raw statement, committed, of no declared scope: everyone's pages
+    assert written["all"] != before["all"] and written["reports"] == before["reports"]
 
     from app.extensions import db as database
 
     with database.engine.begin() as conn:  # the engine alone, no session
         conn.execute(text("DELETE FROM queue_visit WHERE 1 = 0"))
-    assert version() not in (before, written)
+    assert version()["all"] not in (before["all"], written["all"])
+
+    from app.ops import data_version
+
+    earlier = version()
+    data_version.declare({"unit:1"})  # a unit's work: its token, not everyone's
+    db.session.execute(text("UPDATE report SET title = title WHERE id = :id"), {"id": report_id})
+    db.session.commit()
+    unit_work = version()
+    assert unit_work["unit:1"] != earlier.get("unit:1")
+    assert unit_work["all"] == earlier["all"] and unit_work["reports"] == earlier["reports"]
+
+    data_version.declare({"unit:1"})  # said to be a unit's, but a catalogue is everyone's
+    db.session.execute(text("UPDATE unit SET name = name WHERE id = 1"))
+    db.session.commit()
+    assert version()["all"] != unit_work["all"] and version()["unit:1"] == unit_work["unit:1"]

@@ -1,5 +1,5 @@
-"""A person's page kept while nothing changes: asked again in the same minute, with no write
-committed anywhere since, it is sent as it was built instead of being built again.
+"""A person's page kept while nothing they see changes: asked again in the same minute, with
+nothing of theirs written since, it is sent as it was built instead of being built again.
 
 Why: a page costs 20–40 ms of the app's Python on the 2-core machines (FAB's request machinery,
 the permission checks, the templates) whatever its SQL costs, and people ask for the same page
@@ -7,13 +7,10 @@ again and again: back to the queue they came from, a reload, the list and a repo
 their program polls. With many people at once that is what the cores spend (DESIGN §11's mixed
 load).
 
-- The data version: one row (``data_version``) whose token every committed transaction that
-  wrote anything changes, in that same transaction, whatever wrote it (our services, FAB's and
-  the console's views, the command line): the engine sees every statement. A write outside
-  SQLAlchemy (the generator's COPY) calls ``data_changed``.
-- A page is kept under (person, address, language, data version, minute, what else the view
-  names): any change anywhere, or the next minute (a deadline falls due, a date shown), and it
-  is built again. A request that wrote keeps nothing.
+- A page is kept under (person, address, language, the tokens of what the person sees
+  (app/ops/data_version.py), minute, what else the view names): a write the person could see,
+  or the next minute (a deadline falls due, a date shown), and it is built again. A request
+  that wrote keeps nothing.
 - What a page holds of the request rather than of the data is put back on each answer: the CSRF
   token of the person's session, fresh one-time form tokens (app.services.submissions).
 - Only what a view hands to ``page()``, after its permission check: the view's bookkeeping (the
@@ -26,21 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
-import uuid
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, current_app, g, has_request_context, request, session
+from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, select, update
 
-from ..extensions import appbuilder, db
-from ..models import DataVersion
+from ..extensions import appbuilder
 from ..services import submissions
+from . import data_version
 
 EXTENSION = "page_cache"
 HEADER = "X-Page-Cache"  # "hit" or "miss": what ops and the tests read
@@ -50,61 +43,6 @@ MAX_ENTRIES = 500  # a worker's memory: ~100 KB a page
 MAX_BYTES = 2_000_000
 KEPT_TYPES = frozenset({"text/html", "application/json"})
 _CSRF_MARK = "\x00csrf\x00"
-_WROTE = "page_cache_wrote"
-# A statement that may change data; a WITH may end in one.
-_WRITE = re.compile(r"\s*(insert|update|delete|merge|copy|truncate|create|drop|alter|replace)\b",
-                    re.IGNORECASE)
-_WITH_WRITE = re.compile(r"\b(insert|update|delete)\b", re.IGNORECASE)
-_BUMP = "UPDATE data_version SET token = '{}' WHERE id = 1"
-
-
-# --- The data version ---------------------------------------------------------------------------
-
-def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    if _WRITE.match(statement) or (statement.lstrip()[:4].lower() == "with"
-                                   and _WITH_WRITE.search(statement)):
-        conn.info[_WROTE] = True
-
-
-_TABLE_FOUND = {
-    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'",
-    "postgresql": "SELECT to_regclass('data_version') IS NOT NULL",
-}
-_ready_engines: weakref.WeakSet = weakref.WeakSet()  # those whose database has the table
-
-
-def _new_version_on_commit(conn) -> None:
-    """Before the transaction commits, on its connection: a new token if it wrote."""
-    if not conn.info.pop(_WROTE, False):
-        return
-    # Through the driver's cursor: this write is not a write to note again.
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        if conn.engine not in _ready_engines:  # or a migration on its way to 0020
-            cursor.execute(_TABLE_FOUND[conn.dialect.name])
-            if not (cursor.fetchone() or (False,))[0]:
-                return
-            _ready_engines.add(conn.engine)
-        cursor.execute(_BUMP.format(uuid.uuid4().hex))
-    finally:
-        cursor.close()
-    if has_request_context():
-        g.page_cache_wrote = True
-
-
-def _forget_writes(conn) -> None:
-    conn.info.pop(_WROTE, None)
-
-
-def _forget_writes_on_checkin(dbapi_connection, record) -> None:
-    record.info.pop(_WROTE, None)
-
-
-def data_changed() -> None:
-    """For a write the engine did not see (a COPY through the driver): a new data version."""
-    with db.engine.begin() as conn:
-        conn.execute(update(DataVersion).where(DataVersion.id == 1)
-                     .values(token=uuid.uuid4().hex))
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -117,10 +55,10 @@ def page(build: Callable[[], object], *, vary: object = None) -> Response:
     person = appbuilder.sm.current_user if cache is not None else None
     if person is None or request.method != "GET" or "_flashes" in session:
         return current_app.make_response(build())
-    version = db.session.execute(select(DataVersion.token).where(DataVersion.id == 1)).scalar()
+    version = data_version.tokens(person)
     if version is None:
         return current_app.make_response(build())
-    g.page_cache_wrote = False  # from here on: a page whose building wrote is not kept
+    g.data_version_wrote = False  # from here on: a page whose building wrote is not kept
     key = hashlib.sha1(repr((
         FORMAT, cache.release, version, int(time.time() // 60), person.id, str(get_locale()),
         request.full_path, vary,
@@ -140,7 +78,7 @@ def _entry(response: Response) -> tuple | None:
     """What is kept of an answer, or None when it is not to be kept."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or response.mimetype not in KEPT_TYPES or "Set-Cookie" in response.headers
-            or g.get("page_cache_wrote") or "_flashes" in session):
+            or g.get("data_version_wrote") or "_flashes" in session):
         return None
     body = response.get_data()
     if len(body) > MAX_BYTES:
@@ -202,12 +140,8 @@ def _store(url: str):
 
 
 def init_app(app) -> None:
-    """The version is kept by every process that writes, whether or not it keeps pages."""
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", _note_write)
-    event.listen(engine, "commit", _new_version_on_commit)
-    event.listen(engine, "rollback", _forget_writes)
-    event.listen(engine, "checkin", _forget_writes_on_checkin)
+    """The tokens are kept by every process that writes, whether or not it keeps pages."""
+    data_version.init_app(app)
     url = (app.config.get("PAGE_CACHE") or "off").strip()
     if url != "off":
         app.extensions[EXTENSION] = _Cache(_store(url), _release())

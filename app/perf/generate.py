@@ -43,7 +43,7 @@ from ..domain import calendar, tracking
 from ..domain.workflow import Role, Status
 from ..extensions import db
 from ..models import AppUser, Feedback, Field, Report, ReportEvent, ReportUnit, Source, Unit
-from ..ops import page_cache
+from ..ops import data_version
 from . import vocabulary as V
 
 TARGET_UNITS = 200
@@ -879,7 +879,7 @@ def generate(n_reports: int, events_per_report: float = 10, seed: int = 2019,
     finally:
         loader.close(ok)
         raw.close()
-    page_cache.data_changed()  # COPY goes past the engine, which sees every other write
+    data_version.data_changed()  # COPY goes past the engine, which sees every other write
     stage("Dữ liệu dẫn xuất")
     rebuilt = rebuild_derived(loader_class, stage)
     # PostgreSQL: VACUUM too, as autovacuum would soon: freshly loaded pages are not yet marked

@@ -251,6 +251,14 @@ class PasswordPolicyMixin:
             return None
         return user
 
+    def update_user_auth_stat(self, user, success=True):
+        """FAB's sign-in bookkeeping (counts, last sign-in) shows on the person's own pages
+        only: it changes the token of their scope, not everyone's (app/ops/data_version.py)."""
+        from ..ops import data_version  # not at the top: the security manager comes first
+
+        data_version.declare({data_version.person_scope(user)})
+        super().update_user_auth_stat(user, success)
+
     # -- lockout --
 
     def is_locked(self, user) -> bool:

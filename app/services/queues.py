@@ -39,6 +39,7 @@ from ..models.base import utcnow
 from ..models.counter import PROVINCE
 from ..models.feedback import DISSATISFIED_FIRST
 from ..models.visit import QueueVisit
+from ..ops import data_version
 from .counters import (
     FOLLOW_DONE, FOLLOW_OPEN, RATINGS_ANSWERED, RATINGS_WAITING, counts_of, parse_state_bucket,
 )
@@ -756,6 +757,7 @@ def mark_seen(user, queue: Queue, at: dt.datetime | None = None) -> None:
     ).rowcount
     if not updated:
         db.session.add(QueueVisit(user_id=user.id, queue=queue.key, seen_at=now))
+    data_version.declare({data_version.person_scope(user)})  # only this person's pages change
     try:
         db.session.commit()
     except IntegrityError:  # the same person opened it twice at once: the other wrote it

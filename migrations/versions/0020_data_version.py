@@ -1,5 +1,6 @@
-"""the data version: one row whose token every committed write changes, in its own transaction
-(app.ops.page_cache); a person's page is kept under it until the next change or minute.
+"""the data version: a token per scope of what people see ("all", "reports", "unit:<id>"), which
+every committed write of that scope changes in its own transaction (app.ops.data_version); a
+person's page is kept under their tokens until the next change or minute (app.ops.page_cache).
 
 Revision ID: 0020_data_version
 Revises: 0019_unit_queue_order
@@ -16,10 +17,10 @@ depends_on = None
 def upgrade():
     op.create_table(
         "data_version",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("scope", sa.String(40), primary_key=True),
         sa.Column("token", sa.String(32), nullable=False),
     )
-    op.execute("INSERT INTO data_version (id, token) VALUES (1, 'initial')")
+    op.execute("INSERT INTO data_version (scope, token) VALUES ('all', 'initial')")
 
 
 def downgrade():
