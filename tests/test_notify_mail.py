@@ -384,3 +384,22 @@ def test_the_application_keeps_working_while_the_mail_server_is_down(app, smtp):
     response = act(login(app, "trungtam"), report_id, "distribute", unit_id=str(units[GTVT]))
     assert response.status_code == 302
     assert [(r.recipient, r.status) for r in outbox(app)] == [(GTVT_HANDLER, "pending")]
+
+
+def test_sending_the_mails_leaves_every_persons_kept_pages(app, smtp):
+    """The worker's claims and outcomes show on no page (app/ops/data_version.py): they change
+    no token a page is kept under, only the mail worker's own."""
+    from app.extensions import db
+    from app.models import DataVersion
+
+    def tokens():
+        with app.app_context():
+            return dict(db.session.execute(select(DataVersion.scope, DataVersion.token)).all())
+
+    make_report(app, Status.ASSIGNED, unit=GTVT)
+    before = tokens()
+    assert send(app).sent == 1  # the unit's handler
+    after = tokens()
+    assert {k: v for k, v in after.items() if k != "unseen"} == \
+        {k: v for k, v in before.items() if k != "unseen"}
+    assert after["unseen"] != before.get("unseen")

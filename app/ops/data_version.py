@@ -7,9 +7,10 @@ transaction, just before it commits (app/ops/page_cache.py keeps pages under the
 - A report's work (an action, a new report, the counters, notifications and log lines that go
   with it) changes the tokens of the units the report is linked to and of who sees every report
   (``REPORTS``): a unit's people keep their pages while other units work. The workflow says which
-  report it changed (an event hook); a person's own bookkeeping (a queue's last opening) says
-  whose scope it is. Any other write, or a report's work that does not say, changes ``ALL``,
-  which every page depends on.
+  report it changed (an event hook); a person's own bookkeeping (a queue's last opening, the
+  sign-in counts) says whose scope it is; the mail worker's claims and outcomes, which no page
+  shows, change ``UNSEEN``, which no page reads. Any other write, or a report's work that does
+  not say, changes ``ALL``, which every page depends on.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..services.workflow import on_event
 
 ALL = "all"
 REPORTS = "reports"  # the pages of who sees every report
+UNSEEN = "unseen"  # writes no kept page shows: the mail worker's claims and outcomes
 # The tables of a report's work and of a person's view of it (the queues' last openings, the
 # sign-in counts): a transaction that wrote only these, and said whose they are, changes only
 # those scopes; without a word of whose (an administrator's edit), it changes ALL.

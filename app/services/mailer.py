@@ -34,6 +34,7 @@ from ..models import (
     AppUser, MailStatus, Notification, OutboxMail, Report, ReportUnit, ReportUnitKind, Unit,
 )
 from ..models.base import utcnow
+from ..ops import data_version
 from ..security.permissions import acts_as
 from . import calendar as calendar_service
 from .notifications import (
@@ -86,6 +87,7 @@ def claim(now: dt.datetime, limit: int = BATCH) -> list[int]:
                 next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS))
         .returning(OutboxMail.id)
     ).scalars())
+    data_version.declare({data_version.UNSEEN})
     db.session.commit()
     return sorted(claimed)
 
@@ -172,6 +174,7 @@ def _settle(mail_id: int, now: dt.datetime, error: Exception | None, max_attempt
         else:
             mail.status = MailStatus.PENDING.value
             mail.next_attempt_at = now + backoff(mail.attempts)
+    data_version.declare({data_version.UNSEEN})
     db.session.commit()
     return mail.status
 
