@@ -23,7 +23,7 @@ from sqlalchemy import event, select, update
 
 from ..extensions import db
 from ..models import DataVersion
-from ..services.scope import scope_unit
+from ..services.scope import scope_unit, units_seeing
 from ..services.workflow import on_event
 
 ALL = "all"
@@ -75,8 +75,7 @@ def declare(scopes) -> None:
 
 
 def report_changed(report) -> None:
-    declare({REPORTS, *(unit_scope(link.unit_id) for link in report.unit_links),
-             *([unit_scope(report.unit_id)] if report.unit_id else [])})
+    declare({REPORTS, *(unit_scope(unit_id) for unit_id in units_seeing(report))})
 
 
 def data_changed() -> None:
@@ -127,6 +126,15 @@ def _new_tokens_on_commit(conn) -> None:
         cursor.close()
     if has_request_context():
         g.data_version_wrote = True
+
+
+def watch_request() -> None:
+    """From now on, note whether this request commits a write (``request_wrote``)."""
+    g.data_version_wrote = False
+
+
+def request_wrote() -> bool:
+    return bool(g.get("data_version_wrote"))
 
 
 def _forget(conn) -> None:

@@ -58,7 +58,7 @@ def page(build: Callable[[], object], *, vary: object = None) -> Response:
     version = data_version.tokens(person)
     if version is None:
         return current_app.make_response(build())
-    g.data_version_wrote = False  # from here on: a page whose building wrote is not kept
+    data_version.watch_request()  # a page whose building wrote is not kept
     key = hashlib.sha1(repr((
         FORMAT, cache.release, version, int(time.time() // 60), person.id, str(get_locale()),
         request.full_path, vary,
@@ -78,7 +78,7 @@ def _entry(response: Response) -> tuple | None:
     """What is kept of an answer, or None when it is not to be kept."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or response.mimetype not in KEPT_TYPES or "Set-Cookie" in response.headers
-            or g.get("data_version_wrote") or "_flashes" in session):
+            or data_version.request_wrote() or "_flashes" in session):
         return None
     body = response.get_data()
     if len(body) > MAX_BYTES:
@@ -86,7 +86,7 @@ def _entry(response: Response) -> tuple | None:
     headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
     if response.mimetype != "text/html":
         return response.status_code, headers, body
-    page_text = response.get_data(as_text=True)
+    page_text = body.decode()
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         page_text = page_text.replace(token, _CSRF_MARK)

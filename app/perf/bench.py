@@ -615,7 +615,8 @@ def mixed_load(plan: Plan, database_url: str, password: str,
                 began = time.perf_counter()
                 try:
                     answer = client.call("GET", page.url, None, page.api)
-                    failed, hit = answer.status_code >= 500, answer.headers.get(CACHE_HEADER) == "hit"
+                    failed = answer.status_code >= 500
+                    hit = answer.headers.get(CACHE_HEADER) == "hit"
                 except requests.RequestException:
                     failed, hit = True, False
                 with lock:
@@ -687,7 +688,8 @@ def render_mixed(mixed: Mixed | None, results: list[Result], factor: float = 1.0
         "| budget | pass |",
         "|---:|---:|---:|---:|---:|---|---:|---|---|",
         row(mixed, f"≥ {budget:,.0f} requests/s, 0 errors | {'pass' if ok else '**FAIL**'}"),
-    ] + ([] if uncached is None else [row(uncached, "for comparison | —")]) + ([] if ceiling is None else [
+    ] + ([] if uncached is None else [row(uncached, "for comparison | —")]) + (
+        [] if ceiling is None else [
         "", f"The bare SQL of the mix's pages (their floors above, each person's pages taken "
         f"equally) is {ceiling[0]:,.1f} ms a request: the database alone would serve at most "
         f"{ceiling[1]:,.0f} requests/s on this machine's {os.cpu_count()} cores if the app "

@@ -42,6 +42,12 @@ def scope_links(unit_id: int) -> ColumnElement[bool]:
     return ReportUnit.unit_id == unit_id
 
 
+def units_seeing(report: Report) -> set[int]:
+    """The units in whose scope ``report`` is: those it is linked to (``scope_links``; the
+    unit handling it is one)."""
+    return {link.unit_id for link in report.unit_links}
+
+
 def scope_clause(user, *, probe: bool = False) -> ColumnElement[bool]:
     """SQL condition on ``Report`` true for exactly the reports ``user`` may see (who sees all
     is a permission, app/security/permissions.py).
